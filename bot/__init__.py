@@ -1,0 +1,1 @@
+"""dinsos-bot: the service (settings, database, channels, web, CLI)."""

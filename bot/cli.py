@@ -1,0 +1,154 @@
+"""The `dinsos-bot` command: serve, ask, chat, kb import/check, db upgrade."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from typing import Any, TextIO
+
+from bot.settings import get_settings
+
+log = logging.getLogger("dinsos_bot")
+
+
+def _engine(agencies: list[str] | None = None) -> Any:
+    from handlers.engine import Engine
+    from knowledge.loader import load
+
+    kb, lexicon = load(agencies or get_settings().agencies)
+    return Engine(kb, lexicon)
+
+
+def cmd_ask(args: argparse.Namespace, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
+    """JSON lines in, one JSON line out per line (see CONTRACTS.md); state kept in memory only."""
+    from handlers import messages
+    from handlers.types import ConversationState, InboundMessage
+
+    engine = _engine()
+    states: dict[str, ConversationState] = {}
+    for line in stdin:
+        try:
+            query = json.loads(line) if line.strip() else {"text": ""}
+            if not isinstance(query, dict):
+                raise ValueError("not an object")
+            text = str(query.get("text") or "")
+            agency = query.get("agency")
+            user = query.get("user")
+        except ValueError:
+            out = {"reply": messages.EMPTY, "intent": "error", "service": None, "aspect": None, "agency": None}
+        else:
+            state = states.setdefault(str(user), ConversationState()) if user is not None else ConversationState()
+            agency = agency if isinstance(agency, str) and agency in engine.kb.agencies else None
+            reply = engine.handle(InboundMessage("ask", str(user), text, agency), state)
+            out = {"reply": reply.text, "intent": reply.intent, "service": reply.service, "aspect": reply.aspect,
+                   "agency": reply.agency}
+        stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+        stdout.flush()
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    """Talk to the bot in a terminal, as on WhatsApp (same engine as every channel)."""
+    from handlers.types import ConversationState, InboundMessage
+
+    engine = _engine()
+    state = ConversationState(agency=args.agency)
+    print("Simulator percakapan dinsos-bot. Ketik 'keluar' untuk berhenti, 'reset' untuk mulai ulang.")
+    while True:
+        try:
+            text = input("Anda> ")
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        if text.strip().lower() in ("keluar", "exit", "quit"):
+            return 0
+        reply = engine.handle(InboundMessage("terminal", "terminal", text, args.agency), state)
+        for message in reply.messages:
+            print("Bot> " + message.text.replace("\n", "\n     ") + "\n")
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from bot.db.migrate import upgrade
+    from bot.web.main import create_app
+
+    settings = get_settings()
+    if settings.auto_migrate:
+        upgrade(settings.database_url)
+    base = f"http://{settings.host}:{settings.port}"
+    print(f"dinsos-bot berjalan di {base}", flush=True)
+    print(f"  Simulator chat : {base}/simulator", flush=True)
+    print(f"  API (OpenAPI)  : {base}/docs", flush=True)
+    print(f"  Kesehatan      : {base}/healthz", flush=True)
+    print("  Inbox petugas dan akun admin belum tersedia pada versi ini.", flush=True)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
+                log_level=settings.log_level.lower(), proxy_headers=True)
+    return 0
+
+
+def cmd_kb_import(args: argparse.Namespace) -> int:
+    from knowledge import kb
+
+    failed = False
+    for entry in kb.registry():
+        if args.agency and entry["slug"] not in args.agency:
+            continue
+        result = kb.import_one(entry)
+        path = kb.write(result)
+        print(f"{entry['slug']}: {len(result.data['services'])} layanan -> {path}")
+        for problem in result.problems:
+            print(f"  tidak terbaca: {problem}")
+        for stale in result.stale_corrections:
+            failed = True
+            print(f"  KOREKSI TIDAK BERLAKU: {stale}")
+    return 1 if failed else 0
+
+
+def cmd_kb_check(args: argparse.Namespace) -> int:
+    from knowledge.check import check_all
+
+    errors = check_all()
+    for error in errors:
+        print(error)
+    print("knowledge base OK" if not errors else f"{len(errors)} problem(s)")
+    return 1 if errors else 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from bot.db.migrate import upgrade
+
+    upgrade(get_settings().database_url)
+    print("database schema is up to date")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dinsos-bot", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("serve", help="run the web service (simulator, webhooks, API)").set_defaults(func=cmd_serve)
+    sub.add_parser("ask", help="answer JSON-line questions from stdin").set_defaults(func=cmd_ask)
+    chat = sub.add_parser("chat", help="chat with the bot in this terminal")
+    chat.add_argument("--agency", choices=["tarakan", "sragen", "magetan", "tanah-laut"])
+    chat.set_defaults(func=cmd_chat)
+    kb = sub.add_parser("kb", help="knowledge base").add_subparsers(dest="kb_command", required=True)
+    imp = kb.add_parser("import", help="import knowledge/sources into knowledge/data (keeps corrections)")
+    imp.add_argument("agency", nargs="*")
+    imp.set_defaults(func=cmd_kb_import)
+    kb.add_parser("check", help="validate knowledge/data").set_defaults(func=cmd_kb_check)
+    db = sub.add_parser("db", help="database").add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="upgrade the schema to the latest version").set_defaults(func=cmd_db_upgrade)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=get_settings().log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,32 @@
+"""One message through the engine with its stored state: the step every channel shares."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db import repo
+from handlers.engine import Engine
+from handlers.types import ConversationState, InboundMessage, Reply
+
+MAX_STORED_TEXT = 4000  # a message longer than this is stored cut, with a marker
+
+
+def _stored(text: str) -> str:
+    return text if len(text) <= MAX_STORED_TEXT else text[:MAX_STORED_TEXT] + " [...]"
+
+
+async def converse(*, session: AsyncSession, engine: Engine, message: InboundMessage) -> Reply:
+    """Record the inbound message, answer it, record the replies and the new state (one transaction)."""
+    contact = await repo.get_or_create_contact(session=session, channel=message.channel,
+                                               external_id=message.user)
+    state = ConversationState.from_dict(await repo.load_state(session=session, contact_id=contact.id))
+    if message.agency is None and contact.agency and state.agency is None:
+        state.agency = contact.agency
+    await repo.add_message(session=session, contact_id=contact.id, direction="in", text=_stored(message.text))
+    reply = engine.handle(message, state)
+    for out in reply.messages:
+        await repo.add_message(session=session, contact_id=contact.id, direction="out", text=out.text,
+                               intent=reply.intent, service=reply.service, aspect=reply.aspect)
+    contact.agency = state.agency
+    await repo.save_state(session=session, contact_id=contact.id, state=state.to_dict())
+    return reply

@@ -1,0 +1,1 @@
+"""The conversation: engine, replies, message texts. No I/O."""

@@ -1,0 +1,132 @@
+"""Every sentence the bot says to a citizen, in one place (WhatsApp markup: *bold*, _italic_)."""
+
+from __future__ import annotations
+
+GREETING = (
+    "Halo, selamat datang di layanan informasi *{agency}*. 🙏\n"
+    "Silakan tanyakan persyaratan, biaya, lama proses atau prosedur layanan, "
+    "misalnya: _syarat kks hilang_ atau _berapa lama urus bpjs pbi_.\n"
+    "Ketik *menu* untuk daftar layanan."
+)
+GREETING_NO_AGENCY = (
+    "Halo, selamat datang di layanan informasi Dinas Sosial. 🙏\n"
+    "Silakan tanyakan persyaratan, biaya, lama proses atau prosedur layanan. "
+    "Ketik *menu* untuk melihat apa saja yang bisa dibantu."
+)
+THANKS = "Sama-sama. 🙏 Jika ada pertanyaan lain, silakan ketik saja, atau ketik *menu*."
+EMPTY = (
+    "Maaf, pesan Anda tidak dapat kami baca. Silakan ketik pertanyaan dengan huruf, "
+    "misalnya: _syarat kks hilang_. Ketik *menu* untuk daftar layanan."
+)
+RESET = "Percakapan dimulai dari awal. Silakan ketik pertanyaan Anda, atau *menu*."
+
+MENU_HEAD = "*Layanan {agency}* yang bisa ditanyakan:"
+MENU_TAIL = (
+    "Balas dengan *nomor* layanan, atau tanyakan langsung, misalnya _syarat nomor 1_.\n"
+    "Info lain: *jam buka*, *alamat*, *pengaduan*. Untuk melapor masalah bantuan ketik *lapor*."
+)
+MENU_NO_AGENCY = (
+    "Saya bisa membantu:\n"
+    "1. Persyaratan, biaya, lama proses dan prosedur layanan Dinas Sosial\n"
+    "2. Jam pelayanan, alamat dan kontak kantor\n"
+    "3. Cara menyampaikan pengaduan (ketik *lapor*)\n\n"
+    "Agar jawabannya tepat, Anda tinggal di kabupaten/kota mana?"
+)
+
+ASK_AGENCY = "Agar jawabannya sesuai, Anda tinggal di kabupaten/kota mana? Balas dengan nomor:"
+UNKNOWN_AGENCY = (
+    "Maaf, kami belum melayani daerah tersebut. Layanan ini untuk daerah berikut; balas dengan nomor:"
+)
+AGENCY_SET = "Baik, kami catat Anda warga *{region}*."
+ASK_SERVICE = "Layanan mana yang Anda maksud? Balas dengan nomor:"
+ASK_SERVICE_FOR = "Untuk *{aspect}*, layanan mana yang Anda maksud? Balas dengan nomor:"
+
+FALLBACK = (
+    "Maaf, pertanyaan ini tidak tercakup dalam standar pelayanan *{agency}*, "
+    "jadi kami tidak dapat menjawabnya. {hint}\n"
+    "Ketik *menu* untuk daftar layanan, atau *petugas* bila ingin dibantu petugas."
+)
+FALLBACK_NO_AGENCY = (
+    "Maaf, pertanyaan ini tidak tercakup dalam standar pelayanan Dinas Sosial yang kami punya, "
+    "jadi kami tidak dapat menjawabnya. {hint}\n"
+    "Ketik *menu* untuk daftar layanan, atau *petugas* bila ingin dibantu petugas."
+)
+OFFICER = (
+    "Untuk dibantu langsung oleh petugas *{agency}*, silakan hubungi:\n{contact}\n"
+    "Petugas melayani pada jam kerja."
+)
+OFFICER_NO_AGENCY = "Agar kami bisa menunjukkan kontak petugas yang tepat, Anda tinggal di kabupaten/kota mana?"
+
+COMPLAINT = (
+    "Mohon maaf atas kendala yang Anda alami. 🙏 Masalah seperti ini bisa diadukan.\n"
+    "Ketik *lapor* untuk menyampaikan pengaduan lewat chat ini, atau melalui:\n{channels}\n"
+    "Siapkan: nama, alamat, nomor KKS/KTP, dan foto dokumen (KTP, KKS, buku tabungan) bila ada.\n"
+    "_Jangan berikan PIN atau uang kepada siapa pun; layanan Dinas Sosial tidak dipungut biaya._"
+)
+COMPLAINT_NO_AGENCY = (
+    "Mohon maaf atas kendala yang Anda alami. 🙏 Masalah seperti ini bisa diadukan ke Dinas Sosial "
+    "atau lewat SP4N-LAPOR (www.lapor.go.id).\n"
+    "Agar kami bisa menunjukkan saluran pengaduan yang tepat, Anda tinggal di kabupaten/kota mana?"
+)
+NATIONAL_CHANNEL = "SP4N-LAPOR: www.lapor.go.id"
+
+# Answers from a service standard. {name} is the service's name.
+TITLE = {
+    "requirements": "Persyaratan",
+    "fee": "Biaya",
+    "duration": "Jangka waktu",
+    "procedure": "Prosedur",
+    "products": "Produk layanan",
+    "complaints": "Pengaduan, saran dan masukan",
+    "legal": "Dasar hukum",
+    "facilities": "Sarana dan fasilitas",
+    "executors": "Jumlah pelaksana",
+    "competencies": "Kompetensi pelaksana",
+    "guarantees": "Jaminan pelayanan",
+    "supervision": "Pengawasan internal",
+    "evaluation": "Evaluasi kinerja pelaksana",
+    "warnings": "Peringatan",
+    "detail": "Rincian SOP",
+    "hours": "Jam pelayanan",
+    "contact": "Alamat dan kontak",
+    "overview": "Informasi layanan",
+}
+ASPECT_WORD = {
+    "requirements": "persyaratan", "fee": "biaya", "duration": "lama proses", "procedure": "prosedur",
+    "products": "produk layanan", "complaints": "pengaduan", "legal": "dasar hukum",
+    "facilities": "fasilitas", "executors": "jumlah pelaksana", "competencies": "kompetensi pelaksana",
+    "guarantees": "jaminan pelayanan", "supervision": "pengawasan", "evaluation": "evaluasi",
+    "warnings": "peringatan", "detail": "rincian SOP",
+}
+HEADING = "*{title} – {name}*"
+FEE_FREE = "Layanan ini *tidak dipungut biaya (gratis)*."
+FEE_AS_WRITTEN = "Tertulis di standar: \"{fee}\"."
+FEE_WARNING = "Jika ada yang meminta bayaran, laporkan dengan mengetik *lapor*."
+FEE_GENERAL = "{general}"
+DURATION = "Jangka waktu penyelesaian: *{human}*."
+DURATION_AS_WRITTEN = "Tertulis di standar: \"{text}\"."
+DURATION_STEPS = "Ketik *detail* untuk waktu tiap langkah."
+STEP_ACTOR_TIME = " _({who})_"
+SUMMARY_LINE = "Lama proses: *{duration}*. Biaya: *{fee}*."
+FREE_SHORT = "gratis"
+PAID_SHORT = "lihat ketentuan"
+NOT_STATED = "{what} untuk layanan ini tidak tercantum dalam standar pelayanan."
+AGENCY_NOT_STATED = "{what} *{agency}* tidak tercantum dalam standar pelayanan yang kami punya."
+CONTACT_FALLBACK = "Silakan datang langsung ke kantor atau gunakan saluran pengaduan: ketik *pengaduan*."
+WARNING_PREFIX = "⚠️ "
+MORE = "Ketik *lanjut* untuk bagian berikutnya."
+NO_MORE = "Tidak ada lanjutan. Silakan ketik pertanyaan lain, atau *menu*."
+NEXT_STEP = "Ketik *{a}*, *{b}* atau *{c}* untuk info lain, atau *menu*."
+SOURCE = "_Sumber: Standar Pelayanan {agency}{number}_"
+SOURCE_SOP = "_Sumber: SOP {name}, {agency}_"
+HOURS_LINE = "• {days}: {open}–{close} {tz}"
+CONTACT_LINES = {
+    "address": "Alamat: {value}",
+    "phone": "Telepon: {value}",
+    "whatsapp": "WhatsApp: {value}",
+    "email": "E-mail: {value}",
+    "website": "Website: {value}",
+    "instagram": "Instagram: @{value}",
+}
+TZ_NAMES = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+DAY_NAMES = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]

@@ -1,0 +1,195 @@
+"""Turn knowledge into short WhatsApp-formatted answers (faithful to the standard's own words)."""
+
+from __future__ import annotations
+
+from handlers import messages as m
+from knowledge.model import Agency, Item, Service, item_children, item_text
+
+MAX_PAGE = 1000  # characters of body per message before the rest goes behind "lanjut"
+
+FIELD = {
+    "requirements": "requirements", "procedure": "procedure", "products": "products",
+    "complaints": "complaints", "legal": "legal_basis", "facilities": "facilities",
+    "executors": "executors", "competencies": "competencies", "guarantees": "guarantees",
+    "supervision": "supervision", "evaluation": "evaluation", "warnings": "warnings",
+}
+
+
+def display_name(service: Service) -> str:
+    name = service.name
+    if len(name) > 70 and " untuk " in name:
+        name = name.split(" untuk ")[0]
+    return name
+
+
+def numbered(items: list[Item]) -> list[str]:
+    lines = []
+    for n, item in enumerate(items, 1):
+        lines.append(f"{n}. {item_text(item)}")
+        for child in item_children(item):
+            lines.append(f"   - {item_text(child)}")
+    return lines
+
+
+def source_line(agency: Agency, service: Service | None = None) -> str:
+    doc = service.document if service else agency.main_document
+    number = f", No. {doc.number}" if doc.number else ""
+    return m.SOURCE.format(agency=agency.short_name, number=number)
+
+
+NEXT_WORDS = {"requirements": "persyaratan", "fee": "biaya", "duration": "lama", "procedure": "prosedur",
+              "products": "produk"}
+
+
+def next_step(aspect: str) -> str:
+    options = [word for key, word in NEXT_WORDS.items() if key != aspect]
+    return m.NEXT_STEP.format(a=options[0], b=options[1], c=options[2])
+
+
+def pick_variants(items: list[Item], words: set[str], variant_lex: dict[str, list[list[str]]]) -> tuple[
+        list[Item], list[str]]:
+    """Keep the general items and only the variant groups the citizen named (all when none named)."""
+    groups = [it for it in items if item_children(it)]
+    if not groups or not words:
+        return items, []
+    chosen: list[Item] = []
+    names: list[str] = []
+    for it in items:
+        if not item_children(it):
+            chosen.append(it)
+            continue
+        title = item_text(it).lower()
+        if any(any(" ".join(p) in title for p in variant_lex.get(w, [])) or w in title for w in words):
+            chosen.append(it)
+            names.append(item_text(it))
+    if not names:
+        return items, []
+    return chosen, names
+
+
+def paginate(lines: list[str], limit: int = MAX_PAGE) -> list[str]:
+    pages: list[str] = []
+    current: list[str] = []
+    size = 0
+    for line in lines:
+        if current and size + len(line) > limit and not line.startswith("   -"):
+            pages.append("\n".join(current))
+            current, size = [], 0
+        current.append(line)
+        size += len(line) + 1
+    if current:
+        pages.append("\n".join(current))
+    return pages
+
+
+def _fee_short(service: Service) -> str:
+    return m.FREE_SHORT if service.free else (service.text("fee") or m.PAID_SHORT)
+
+
+def _warnings(service: Service) -> list[str]:
+    return [m.WARNING_PREFIX + item_text(w) for w in service.items("warnings")]
+
+
+def service_answer(agency: Agency, service: Service, aspect: str, variant_words: set[str],
+                   variant_lex: dict[str, list[list[str]]]) -> tuple[list[str], list[str]]:
+    """(head lines, body lines) for one aspect of a service; the body may be paginated."""
+    name = display_name(service)
+    head = [m.HEADING.format(title=m.TITLE.get(aspect, aspect), name=name)]
+    body: list[str] = []
+    if aspect in ("requirements", "overview"):
+        items, chosen = pick_variants(service.items("requirements"), variant_words, variant_lex)
+        if len(chosen) == 1:  # one variant: its title and its documents as one flat list
+            items = [x for it in items for x in ([item_text(it), *item_children(it)] if item_children(it) else [it])]
+        body = numbered(items) if items else [m.NOT_STATED.format(what="Persyaratan")]
+        if aspect == "overview":
+            body.append("")
+            body.append(m.SUMMARY_LINE.format(
+                duration=service.duration.human() if service.duration else (service.text("duration") or "-"),
+                fee=_fee_short(service)))
+        body.extend(_warnings(service))
+    elif aspect == "fee":
+        fee = service.text("fee")
+        if fee is None:
+            general = agency.general.get("fee")
+            body = [general] if general else [m.NOT_STATED.format(what="Biaya")]
+        else:
+            body = [m.FEE_FREE if service.free else "", m.FEE_AS_WRITTEN.format(fee=fee)]
+            if service.free:
+                body.append(m.FEE_WARNING)
+            body = [b for b in body if b]
+    elif aspect == "duration":
+        text = service.text("duration")
+        if not text:
+            body = [m.NOT_STATED.format(what="Jangka waktu")]
+        else:
+            human = service.duration.human() if service.duration else text
+            body = [m.DURATION.format(human=human)]
+            if human.lower() != text.lower():
+                body.append(m.DURATION_AS_WRITTEN.format(text=text))
+            if service.sop.get("steps"):
+                body.append(m.DURATION_STEPS)
+    elif aspect == "procedure":
+        body = numbered(service.items("procedure")) or [m.NOT_STATED.format(what="Prosedur")]
+        body.extend(_warnings(service))
+        if service.sop.get("steps"):
+            body.append(m.DURATION_STEPS)
+    elif aspect == "detail":
+        steps = service.sop.get("steps") or []
+        if not steps:
+            return service_answer(agency, service, "procedure", variant_words, variant_lex)
+        for step in steps:
+            who = ", ".join(x for x in (step.get("actor"), step.get("duration")) if x)
+            body.append(f"{step['no']}. {step['activity']}" + (m.STEP_ACTOR_TIME.format(who=who) if who else ""))
+    elif aspect == "complaints":
+        body = numbered(service.items("complaints")) or complaint_channels(agency)
+    else:
+        field = FIELD.get(aspect)
+        items = service.items(field) if field else []
+        body = numbered(items) if len(items) > 1 else [item_text(i) for i in items]
+        if not body:
+            body = [m.NOT_STATED.format(what=m.TITLE.get(aspect, aspect))]
+    return head, body
+
+
+def complaint_channels(agency: Agency) -> list[str]:
+    """Every complaint channel the agency's standards name, de-duplicated, plus its contacts."""
+    seen: list[str] = []
+    for service in agency.services:
+        for item in service.items("complaints"):
+            text = item_text(item)
+            if text not in seen and not text.lower().startswith(("bidang teknis", "survey")):
+                seen.append(text)
+    lines = [f"• {t}" for t in seen]
+    for kind in ("whatsapp", "phone", "email"):
+        for value in agency.contacts.get(kind, []):
+            if not any(value.replace("-", "") in line.replace("-", "") for line in lines):
+                lines.append("• " + m.CONTACT_LINES[kind].format(value=value))
+    if not any("lapor" in line.lower() for line in lines):
+        lines.append("• " + m.NATIONAL_CHANNEL)
+    return lines
+
+
+def hours(agency: Agency) -> list[str]:
+    oh = agency.office_hours
+    if not oh or not oh.get("schedule"):
+        return [m.AGENCY_NOT_STATED.format(what="Jam pelayanan", agency=agency.short_name), m.CONTACT_FALLBACK]
+    tz = m.TZ_NAMES.get(agency.timezone, "")
+    lines = []
+    for slot in oh["schedule"]:
+        days = slot["days"]
+        label = m.DAY_NAMES[days[0]] + (f"–{m.DAY_NAMES[days[-1]]}" if len(days) > 1 else "")
+        lines.append(m.HOURS_LINE.format(days=label, open=slot["open"].replace(":", "."),
+                                         close=slot["close"].replace(":", "."), tz=tz))
+    closed = [d for d in range(7) if not any(d in s["days"] for s in oh["schedule"])]
+    if closed:
+        lines.append("• " + ", ".join(m.DAY_NAMES[d] for d in closed) + " dan hari libur nasional: tutup")
+    return lines
+
+
+def contacts(agency: Agency) -> list[str]:
+    lines = [m.CONTACT_LINES[k].format(value=v) for k in m.CONTACT_LINES for v in agency.contacts.get(k, [])]
+    if not agency.contacts.get("address"):
+        lines.insert(0, m.AGENCY_NOT_STATED.format(what="Alamat kantor", agency=agency.short_name))
+    if len(lines) <= 1:
+        lines.append(m.CONTACT_FALLBACK)
+    return lines

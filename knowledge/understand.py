@@ -1,0 +1,274 @@
+"""Read an informal Indonesian message: which service, which aspect, which place, what kind of message.
+
+Pure functions over the lexicon (knowledge/lexicon.yaml) and the loaded knowledge base; no I/O after load.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rapidfuzz import fuzz, process
+
+from knowledge.model import KnowledgeBase, Service
+
+LEXICON = Path(__file__).resolve().parent / "lexicon.yaml"
+
+# Function words and everyday words: never evidence that a message is off-topic.
+STOPWORDS = set(
+    """
+saya anda kamu kami kita dia mereka bapak ibu pak bu bpk mas mbak kak adik min admin gan sis om yang dan
+atau dengan untuk dari ke di pada dalam oleh karena kalau jika apabila agar supaya tapi tetapi namun juga
+saja sama lagi sudah belum tidak bukan ya iya ok oke okay baik apa apakah siapa mana dimana kemana
+bagaimana berapa kapan kenapa mengapa gimana tolong mohon minta bisa dapat boleh harus perlu mau ingin
+akan sedang masih ada adalah ini itu tersebut tsb nya lah kah dong deh sih kok nih tuh loh lho kan pun
+jadi terus lalu kemudian setelah sebelum saat waktu sekarang nanti besok kemarin hari ini tadi info
+informasi tanya bertanya nanya menanyakan numpang izin permisi maaf terima kasih selamat pagi siang sore
+malam halo hai hallo assalamualaikum salam wr wb kakak sayang the a an of to is dinas sosial kantor
+layanan pelayanan program bantuan bansos urus surat keterangan rekomendasi daftar mendaftar terdaftar
+data warga masyarakat penerima kpm keluarga orang anak kartu punya memiliki sekali banget sangat lebih
+kurang semua setiap tiap satu dua tiga seperti begitu begini soal tentang mengenai hal terkait via lewat
+pakai pake gunakan mendapatkan mendapat dapatkan menerima terima kabupaten kota kecamatan desa kelurahan
+daerah wilayah tinggal dari sini sana situ
+""".split()
+)
+
+GENERIC = {
+    "layanan", "pelayanan", "surat", "dan", "atau", "bagi", "dengan", "untuk", "sosial", "program",
+    "bantuan", "dinas", "keterangan", "rekomendasi", "data", "terpadu", "kesejahteraan", "yang",
+}
+
+
+@dataclass
+class Lexicon:
+    slang: dict[tuple[str, ...], list[str]]
+    aspects: dict[str, list[list[str]]]
+    agency_aspects: list[str]
+    variants: dict[str, list[list[str]]]
+    service_aliases: dict[str, dict[str, list[str]]]
+    complaint_strong: list[re.Pattern[str]]
+    complaint_intent: list[re.Pattern[str]]
+    out_of_scope: list[tuple[re.Pattern[str], str]]
+    vocab: set[str] = field(default_factory=set)
+
+    @classmethod
+    def load(cls, path: Path = LEXICON) -> Lexicon:
+        raw: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+        slang = {tuple(str(k).split()): str(v).split() for k, v in raw["slang"].items()}
+        aspects = {a: [p.split() for p in phrases] for a, phrases in raw["aspects"].items()}
+        variants = {v: [p.split() for p in words] for v, words in raw["variants"].items()}
+        lex = cls(
+            slang=slang,
+            aspects=aspects,
+            agency_aspects=list(raw["agency_aspects"]),
+            variants=variants,
+            service_aliases={a: {s: list(v) for s, v in m.items()} for a, m in raw["services"].items()},
+            complaint_strong=[re.compile(p) for p in raw["complaint"]["strong"]],
+            complaint_intent=[re.compile(p) for p in raw["complaint"]["intent"]],
+            out_of_scope=[(re.compile(o["pattern"]), o["hint"]) for o in raw["out_of_scope"]],
+        )
+        words: set[str] = set(STOPWORDS)
+        for _key, value in slang.items():
+            words.update(value)
+        for phrases in list(aspects.values()) + list(variants.values()):
+            for p in phrases:
+                words.update(p)
+        for per_agency in lex.service_aliases.values():
+            for alias_list in per_agency.values():
+                for alias in alias_list:
+                    words.update(alias.split())
+        for pattern in lex.complaint_strong + lex.complaint_intent:
+            words.update(re.findall(r"[a-z]{3,}", pattern.pattern))
+        lex.vocab = words
+        return lex
+
+
+@dataclass
+class Understanding:
+    """What one message says, before the conversation's context is applied."""
+
+    text: str
+    tokens: list[str]
+    aspects: list[str]
+    services: list[tuple[Service, float]]
+    places: list[str]
+    variant_words: set[str]
+    complaint: str | None  # "strong" (a reported problem) or "intent" (wants to file one)
+    out_of_scope: str | None
+    unknown: list[str]
+    number: int | None
+
+
+_EMOJI = re.compile(
+    "[\U0001f000-\U0001faff\U00002600-\U000027bf\U0001f900-\U0001f9ff\u200d\ufe0f\u2190-\u21ff\u2b00-\u2bff]"
+)
+
+
+def clean_text(text: str) -> str:
+    """Remove control characters and emoji; normalise Unicode; keep at most 1,000 characters."""
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(ch if (ch.isprintable() or ch in "\n\t") else " " for ch in text)
+    text = _EMOJI.sub(" ", text)
+    return re.sub(r"\s+", " ", text).strip()[:1000]
+
+
+class Reader:
+    """Understands messages against one knowledge base."""
+
+    def __init__(self, kb: KnowledgeBase, lexicon: Lexicon) -> None:
+        self.kb = kb
+        self.lex = lexicon
+        self.vocab = set(lexicon.vocab)
+        self.aliases: list[tuple[Service, list[str]]] = []
+        aspect_words = {p[0] for ps in lexicon.aspects.values() for p in ps if len(p) == 1}
+        for agency in kb.agencies.values():
+            for service in agency.services:
+                names = [*service.aliases, service.name]
+                for alias in names:
+                    toks = [t for t in self.tokens(alias, fuzzy=False) if t not in STOPWORDS or t in ("anak",)]
+                    if alias == service.name:
+                        toks = [t for t in toks if t not in GENERIC]
+                    if toks and not set(toks) <= aspect_words:
+                        self.aliases.append((service, toks))
+                        self.vocab.update(toks)
+        df: dict[str, set[str]] = {}
+        for service, toks in self.aliases:
+            for t in toks:
+                df.setdefault(t, set()).add(f"{service.agency}/{service.id}")
+        n = max(1, len({f"{s.agency}/{s.id}" for s, _ in self.aliases}))
+        self.idf = {t: math.log(1 + n / len(ids)) for t, ids in df.items()}
+        self.places: list[tuple[str, list[str]]] = sorted(
+            ((a.slug, self.tokens(p, fuzzy=False)) for a in kb.agencies.values() for p in a.places),
+            key=lambda x: -len(x[1]),
+        )
+        for _, toks in self.places:
+            self.vocab.update(toks)
+        self._fuzzy_vocab = sorted(w for w in self.vocab if len(w) >= 4 and not w.isdigit())
+
+    # --- tokens ---------------------------------------------------------------------------
+
+    def tokens(self, text: str, *, fuzzy: bool = True) -> list[str]:
+        text = clean_text(text).lower()
+        text = re.sub(r"https?://\S+", " ", text)
+        text = re.sub(r"\be[\s-]?(lapor|wallet|warong|warung|ktp)\b", r"e-\1", text)
+        text = re.sub(r"\b([a-z]{3,})-\1\b", r"\1", text)
+        text = re.sub(r"\b([a-z]{3,})2\b", r"\1", text)
+        text = re.sub(r"([a-z])\1{2,}", r"\1", text)
+        raw = re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", text)
+        out: list[str] = []
+        i = 0
+        while i < len(raw):
+            for size in (3, 2, 1):
+                key = tuple(raw[i : i + size])
+                if len(key) == size and key in self.lex.slang:
+                    out.extend(self.lex.slang[key])
+                    i += size
+                    break
+            else:
+                out.append(self._word(raw[i], fuzzy))
+                i += 1
+        return [t for t in out if t]
+
+    def _word(self, word: str, fuzzy: bool) -> str:
+        if word in self.vocab or word.isdigit() or not fuzzy:
+            return word
+        for suffix in ("nya", "ny", "kah", "lah", "an", "kan"):
+            base = word[: -len(suffix)]
+            if word.endswith(suffix) and len(base) >= 3:
+                mapped = self.lex.slang.get((base,))
+                if mapped and len(mapped) == 1:
+                    return mapped[0]
+                if base in self.vocab:
+                    return base
+        if len(word) >= 4 and self._fuzzy_vocab:
+            cutoff = 84 if len(word) >= 6 else 88
+            best = process.extractOne(word, self._fuzzy_vocab, scorer=fuzz.ratio, score_cutoff=cutoff)
+            if best and best[0][0] == word[0]:
+                return str(best[0])
+        return word
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def read(self, text: str, *, agencies: list[str] | None = None) -> Understanding:
+        tokens = self.tokens(text)
+        joined = " ".join(tokens)
+        places = self._places(tokens)
+        scope = [p for p in places if p in self.kb.agencies] or agencies
+        services, used = self._services(tokens, scope)
+        free = [t if i not in used else "" for i, t in enumerate(tokens)]
+        aspects = self._aspects(free)
+        variant_words = {v for v, phrases in self.lex.variants.items() for p in phrases if _contains(tokens, p)}
+        complaint = None
+        if any(p.search(joined) for p in self.lex.complaint_strong):
+            complaint = "strong"
+        elif any(p.search(joined) for p in self.lex.complaint_intent):
+            complaint = "intent"
+        oos = next((hint for pattern, hint in self.lex.out_of_scope if pattern.search(joined)), None)
+        place_tokens = {t for _, toks in self.places for t in toks}
+        unknown = [t for t in tokens if t not in self.vocab and not t.isdigit() and t not in place_tokens]
+        number = int(joined) if re.fullmatch(r"\d{1,2}", joined) else None
+        return Understanding(joined, tokens, aspects, services, places, variant_words, complaint, oos,
+                             unknown, number)
+
+    def _places(self, tokens: list[str]) -> list[str]:
+        found: list[str] = []
+        for slug, toks in self.places:
+            if _contains(tokens, toks, contiguous=True) and slug not in found:
+                found.append(slug)
+        return found
+
+    def _services(self, tokens: list[str], agencies: list[str] | None
+                  ) -> tuple[list[tuple[Service, float]], set[int]]:
+        present = set(tokens)
+        best: dict[tuple[str, str], tuple[float, Service, set[str]]] = {}
+        for service, toks in self.aliases:
+            if agencies and service.agency not in agencies:
+                continue
+            if not set(toks) <= present:
+                continue
+            score = sum(self.idf.get(t, 1.0) for t in toks)
+            key = (service.agency, service.id)
+            old = best.get(key)
+            words = set(toks) | (old[2] if old else set())
+            best[key] = (max(score, old[0]) if old else score, service, words)
+        ranked = sorted(best.values(), key=lambda x: -x[0])
+        used: set[int] = set()
+        if ranked:
+            words = ranked[0][2]
+            used = {i for i, t in enumerate(tokens) if t in words}
+        return [(s, round(score, 3)) for score, s, _ in ranked], used
+
+    def _aspects(self, tokens: list[str]) -> list[str]:
+        phrases = sorted(
+            ((a, p) for a, ps in self.lex.aspects.items() for p in ps), key=lambda x: -len(x[1])
+        )
+        taken = [False] * len(tokens)
+        found: list[tuple[int, str]] = []
+        for aspect, phrase in phrases:
+            n = len(phrase)
+            for i in range(len(tokens) - n + 1):
+                if tokens[i : i + n] == phrase and not any(taken[i : i + n]):
+                    for j in range(i, i + n):
+                        taken[j] = True
+                    found.append((ORDER.index(aspect), aspect))
+        return list(dict.fromkeys(a for _, a in sorted(found)))
+
+
+# When a message names several aspects, the first in this order is what it asks.
+ORDER = [
+    "requirements", "fee", "duration", "products", "legal", "facilities", "executors", "competencies",
+    "guarantees", "supervision", "evaluation", "warnings", "procedure", "hours", "contact", "complaints",
+    "detail",
+]
+
+
+def _contains(tokens: list[str], phrase: list[str], *, contiguous: bool = True) -> bool:
+    n = len(phrase)
+    if not contiguous:
+        return set(phrase) <= set(tokens)
+    return any(tokens[i : i + n] == phrase for i in range(len(tokens) - n + 1))
