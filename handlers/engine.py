@@ -115,7 +115,7 @@ class Engine:
     def _understood(self, u: Understanding, state: ConversationState, text: str) -> Reply:
         agency = self.kb.agency(state.agency)
         if u.complaint:
-            return self._complaint(state, text)
+            return self._complaint(state, text, how_to=u.complaint == "intent")
         services = [(s, sc) for s, sc in u.services if agency is None or s.agency == agency.slug]
         aspects = [a for a in u.aspects if a != "detail"] or (["detail"] if "detail" in u.aspects else [])
         content_unknown = bool(u.unknown) or u.out_of_scope is not None
@@ -236,7 +236,7 @@ class Engine:
         return Reply([OutboundMessage(_with_choices(lead, choices), tuple(choices))], "clarify",
                      agency=services[0].agency, aspect=aspects[0] if aspects else None)
 
-    def _complaint(self, state: ConversationState, text: str) -> Reply:
+    def _complaint(self, state: ConversationState, text: str, *, how_to: bool = False) -> Reply:
         agency = self.kb.agency(state.agency)
         if agency is None:
             choices = self._agency_choices()
@@ -244,7 +244,8 @@ class Engine:
             return Reply([OutboundMessage(_with_choices(m.COMPLAINT_NO_AGENCY, choices), tuple(choices))],
                          "complaint")
         channels = "\n".join(render.complaint_channels(agency))
-        return self._say(state, m.COMPLAINT.format(channels=channels), "complaint", agency=agency.slug)
+        template = m.COMPLAINT_HOWTO if how_to else m.COMPLAINT
+        return self._say(state, template.format(channels=channels), "complaint", agency=agency.slug)
 
     def _fallback(self, state: ConversationState, u: Understanding) -> Reply:
         agency = self.kb.agency(state.agency)

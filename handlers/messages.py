@@ -59,9 +59,15 @@ OFFICER_NO_AGENCY = "Agar kami bisa menunjukkan kontak petugas yang tepat, Anda 
 
 COMPLAINT = (
     "Mohon maaf atas kendala yang Anda alami. 🙏 Masalah seperti ini bisa diadukan.\n"
-    "Ketik *lapor* untuk menyampaikan pengaduan lewat chat ini, atau melalui:\n{channels}\n"
+    "Ketik *lapor* untuk cara menyampaikan pengaduan, atau langsung melalui:\n{channels}\n"
     "Siapkan: nama, alamat, nomor KKS/KTP, dan foto dokumen (KTP, KKS, buku tabungan) bila ada.\n"
     "_Jangan berikan PIN atau uang kepada siapa pun; layanan Dinas Sosial tidak dipungut biaya._"
+)
+COMPLAINT_HOWTO = (
+    "Pengaduan bisa disampaikan melalui:\n{channels}\n"
+    "Sertakan: nama, alamat, nomor KKS/KTP, uraian masalah, dan foto dokumen bila ada. "
+    "Formulir pengaduan lewat chat ini sedang disiapkan.\n"
+    "_Layanan Dinas Sosial tidak dipungut biaya; jangan berikan PIN atau uang kepada siapa pun._"
 )
 COMPLAINT_NO_AGENCY = (
     "Mohon maaf atas kendala yang Anda alami. 🙏 Masalah seperti ini bisa diadukan ke Dinas Sosial "
@@ -90,15 +96,18 @@ TITLE = {
     "hours": "Jam pelayanan",
     "contact": "Alamat dan kontak",
     "overview": "Informasi layanan",
+    "howto": "Cara mengurus",
 }
 ASPECT_WORD = {
     "requirements": "persyaratan", "fee": "biaya", "duration": "lama proses", "procedure": "prosedur",
     "products": "produk layanan", "complaints": "pengaduan", "legal": "dasar hukum",
     "facilities": "fasilitas", "executors": "jumlah pelaksana", "competencies": "kompetensi pelaksana",
     "guarantees": "jaminan pelayanan", "supervision": "pengawasan", "evaluation": "evaluasi",
-    "warnings": "peringatan", "detail": "rincian SOP",
+    "warnings": "peringatan", "detail": "rincian SOP", "howto": "cara mengurus",
 }
 HEADING = "*{title} – {name}*"
+HOWTO_BRING = "*Yang perlu dibawa:*"
+HOWTO_STEPS = "*Langkah-langkah:*"
 FEE_FREE = "Layanan ini *tidak dipungut biaya (gratis)*."
 FEE_AS_WRITTEN = "Tertulis di standar: \"{fee}\"."
 FEE_WARNING = "Jika ada yang meminta bayaran, laporkan dengan mengetik *lapor*."
@@ -119,6 +128,7 @@ NO_MORE = "Tidak ada lanjutan. Silakan ketik pertanyaan lain, atau *menu*."
 NEXT_STEP = "Ketik *{a}*, *{b}* atau *{c}* untuk info lain, atau *menu*."
 SOURCE = "_Sumber: Standar Pelayanan {agency}{number}_"
 SOURCE_SOP = "_Sumber: SOP {name}, {agency}_"
+NO_SCHEDULE = "• {days}: tidak ada jadwal pelayanan"
 HOURS_LINE = "• {days}: {open}–{close} {tz}"
 CONTACT_LINES = {
     "address": "Alamat: {value}",

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from handlers import messages as m
 from knowledge.model import Agency, Item, Service, item_children, item_text
 
-MAX_PAGE = 1000  # characters of body per message before the rest goes behind "lanjut"
+MAX_PAGE = 650  # characters of body per message before the rest goes behind "lanjut" (phone screens)
 
 FIELD = {
     "requirements": "requirements", "procedure": "procedure", "products": "products",
@@ -37,12 +40,13 @@ def source_line(agency: Agency, service: Service | None = None) -> str:
     return m.SOURCE.format(agency=agency.short_name, number=number)
 
 
-NEXT_WORDS = {"requirements": "persyaratan", "fee": "biaya", "duration": "lama", "procedure": "prosedur",
-              "products": "produk"}
+NEXT_WORDS = {"howto": "persyaratan", "requirements": "persyaratan", "fee": "biaya", "duration": "lama",
+              "procedure": "prosedur", "products": "produk"}
 
 
 def next_step(aspect: str) -> str:
-    options = [word for key, word in NEXT_WORDS.items() if key != aspect]
+    skip = NEXT_WORDS.get(aspect)
+    options = [word for word in dict.fromkeys(NEXT_WORDS.values()) if word != skip]
     return m.NEXT_STEP.format(a=options[0], b=options[1], c=options[2])
 
 
@@ -97,9 +101,7 @@ def service_answer(agency: Agency, service: Service, aspect: str, variant_words:
     head = [m.HEADING.format(title=m.TITLE.get(aspect, aspect), name=name)]
     body: list[str] = []
     if aspect in ("requirements", "overview"):
-        items, chosen = pick_variants(service.items("requirements"), variant_words, variant_lex)
-        if len(chosen) == 1:  # one variant: its title and its documents as one flat list
-            items = [x for it in items for x in ([item_text(it), *item_children(it)] if item_children(it) else [it])]
+        items, _ = pick_variants(service.items("requirements"), variant_words, variant_lex)
         body = numbered(items) if items else [m.NOT_STATED.format(what="Persyaratan")]
         if aspect == "overview":
             body.append("")
@@ -128,16 +130,21 @@ def service_answer(agency: Agency, service: Service, aspect: str, variant_words:
                 body.append(m.DURATION_AS_WRITTEN.format(text=text))
             if service.sop.get("steps"):
                 body.append(m.DURATION_STEPS)
+    elif aspect == "howto":
+        _, req = service_answer(agency, service, "requirements", variant_words, variant_lex)
+        _, how = service_answer(agency, service, "procedure", variant_words, variant_lex)
+        head = [m.HEADING.format(title=m.TITLE["howto"], name=name)]
+        body = [m.HOWTO_BRING, *[r for r in req if not r.startswith(m.WARNING_PREFIX)], "", m.HOWTO_STEPS, *how]
     elif aspect == "procedure":
         body = numbered(service.items("procedure")) or [m.NOT_STATED.format(what="Prosedur")]
         body.extend(_warnings(service))
         if service.sop.get("steps"):
             body.append(m.DURATION_STEPS)
     elif aspect == "detail":
-        steps = service.sop.get("steps") or []
-        if not steps:
+        sop_steps: list[dict[str, Any]] = service.sop.get("steps") or []
+        if not sop_steps:
             return service_answer(agency, service, "procedure", variant_words, variant_lex)
-        for step in steps:
+        for step in sop_steps:
             who = ", ".join(x for x in (step.get("actor"), step.get("duration")) if x)
             body.append(f"{step['no']}. {step['activity']}" + (m.STEP_ACTOR_TIME.format(who=who) if who else ""))
     elif aspect == "complaints":
@@ -154,12 +161,16 @@ def service_answer(agency: Agency, service: Service, aspect: str, variant_words:
 def complaint_channels(agency: Agency) -> list[str]:
     """Every complaint channel the agency's standards name, de-duplicated, plus its contacts."""
     seen: list[str] = []
+    keys: set[str] = set()
     for service in agency.services:
         for item in service.items("complaints"):
             text = item_text(item)
-            if text not in seen and not text.lower().startswith(("bidang teknis", "survey")):
+            key = re.sub(r"[^a-z0-9]", "", text.lower())
+            if key not in keys and not text.lower().startswith(("bidang teknis", "survey")):
+                keys.add(key)
                 seen.append(text)
-    lines = [f"• {t}" for t in seen]
+    combined = [t for t in seen if sum(1 for o in seen if o != t and o.lower() in t.lower()) >= 2]
+    lines = [f"• {t}" for t in seen if t not in combined]
     for kind in ("whatsapp", "phone", "email"):
         for value in agency.contacts.get(kind, []):
             if not any(value.replace("-", "") in line.replace("-", "") for line in lines):
@@ -182,7 +193,7 @@ def hours(agency: Agency) -> list[str]:
                                          close=slot["close"].replace(":", "."), tz=tz))
     closed = [d for d in range(7) if not any(d in s["days"] for s in oh["schedule"])]
     if closed:
-        lines.append("• " + ", ".join(m.DAY_NAMES[d] for d in closed) + " dan hari libur nasional: tutup")
+        lines.append(m.NO_SCHEDULE.format(days=", ".join(m.DAY_NAMES[d] for d in closed)))
     return lines
 
 

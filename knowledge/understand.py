@@ -38,6 +38,9 @@ daerah wilayah tinggal dari sini sana situ
 """.split()
 )
 
+# Pure function words: dropped from service aliases (domain words like "bantuan" or "anak" are kept).
+FUNCTION_WORDS = {"dan", "atau", "yang", "di", "ke", "dari", "untuk", "dengan", "bagi", "saya", "pada", "oleh"}
+
 GENERIC = {
     "layanan", "pelayanan", "surat", "dan", "atau", "bagi", "dengan", "untuk", "sosial", "program",
     "bantuan", "dinas", "keterangan", "rekomendasi", "data", "terpadu", "kesejahteraan", "yang",
@@ -130,7 +133,7 @@ class Reader:
             for service in agency.services:
                 names = [*service.aliases, service.name]
                 for alias in names:
-                    toks = [t for t in self.tokens(alias, fuzzy=False) if t not in STOPWORDS or t in ("anak",)]
+                    toks = [t for t in self.tokens(alias, fuzzy=False) if t not in FUNCTION_WORDS]
                     if alias == service.name:
                         toks = [t for t in toks if t not in GENERIC]
                     if toks and not set(toks) <= aspect_words:
@@ -261,8 +264,8 @@ class Reader:
 
 # When a message names several aspects, the first in this order is what it asks.
 ORDER = [
-    "requirements", "fee", "duration", "products", "legal", "facilities", "executors", "competencies",
-    "guarantees", "supervision", "evaluation", "warnings", "procedure", "hours", "contact", "complaints",
+    "howto", "requirements", "fee", "duration", "products", "legal", "facilities", "executors", "competencies",
+    "guarantees", "supervision", "evaluation", "warnings", "procedure", "hours", "complaints", "contact",
     "detail",
 ]
 
