@@ -146,7 +146,7 @@ def service_answer(agency: Agency, service: Service, aspect: str, variant_words:
             return service_answer(agency, service, "procedure", variant_words, variant_lex)
         for step in sop_steps:
             who = ", ".join(x for x in (step.get("actor"), step.get("duration")) if x)
-            body.append(f"{step['no']}. {step['activity']}" + (m.STEP_ACTOR_TIME.format(who=who) if who else ""))
+            body.append(f"{step['step']}. {step['activity']}" + (m.STEP_ACTOR_TIME.format(who=who) if who else ""))
     elif aspect == "complaints":
         body = numbered(service.items("complaints")) or complaint_channels(agency)
     else:

@@ -80,7 +80,7 @@ def check_agency(slug: str, data: dict[str, Any]) -> list[str]:
                 try:
                     parse_duration(str(step["duration"]))
                 except DurationError:
-                    errors.append(f"{where}: SOP step {step.get('no')} duration {step['duration']!r} unreadable")
+                    errors.append(f"{where}: SOP step {step.get('step')} duration {step['duration']!r} unreadable")
     for n, c in enumerate(data.get("corrections") or [], 1):
         if not c.get("reason") or not c.get("path"):
             errors.append(f"{slug}: correction {n} needs a path and a reason")

@@ -373,7 +373,7 @@ def _tab_steps(text: str) -> list[dict[str, Any]]:
             idx = columns.get(key)
             return cells[idx].strip() if idx is not None and idx < len(cells) else ""
 
-        step: dict[str, Any] = {"no": int(cells[0]), "activity": cells[1].strip()}
+        step: dict[str, Any] = {"step": int(cells[0]), "activity": cells[1].strip()}
         for key, name in (("KELENGKAPAN", "inputs"), ("WAKTU", "duration"), ("OUTPUT", "output"), ("KET", "note")):
             if cell(key):
                 step[name] = cell(key)
@@ -387,7 +387,7 @@ def _pipe_steps(text: str, doc: ParsedDocument) -> list[dict[str, Any]]:
     for ln in text.splitlines():
         m = re.match(r"^\s*(\d)\s*\|(.*)$", ln)
         if m:
-            steps.append({"no": int(m.group(1)), "activity": m.group(2), "_raw": ln})
+            steps.append({"step": int(m.group(1)), "activity": m.group(2), "_raw": ln})
         elif steps:
             steps[-1]["_raw"] += "\n" + ln
     for step in steps:
@@ -397,6 +397,6 @@ def _pipe_steps(text: str, doc: ParsedDocument) -> list[dict[str, Any]]:
         if dur:
             step["duration"] = f"{dur.group(1)} menit"
         else:
-            doc.problems.append(f"SOP step {step['no']}: duration unreadable")
-        doc.problems.append(f"SOP step {step['no']}: OCR'd table, activity and columns need review")
+            doc.problems.append(f"SOP step {step['step']}: duration unreadable")
+        doc.problems.append(f"SOP step {step['step']}: OCR'd table, activity and columns need review")
     return steps
