@@ -12,6 +12,8 @@ MAX_STORED_TEXT = 4000  # a message longer than this is stored cut, with a marke
 
 
 def _stored(text: str) -> str:
+    """PostgreSQL text cannot hold NUL; very long messages are kept cut, with a marker."""
+    text = text.replace("\x00", "\ufffd")
     return text if len(text) <= MAX_STORED_TEXT else text[:MAX_STORED_TEXT] + " [...]"
 
 

@@ -36,7 +36,9 @@ def numbered(items: list[Item]) -> list[str]:
 
 def source_line(agency: Agency, service: Service | None = None) -> str:
     doc = service.document if service else agency.main_document
-    number = f", No. {doc.number}" if doc.number else ""
+    number = ""
+    if doc.number:
+        number = f", No. {doc.number}" if doc.number[0].isdigit() else f", {doc.number}"
     return m.SOURCE.format(agency=agency.short_name, number=number)
 
 

@@ -16,8 +16,7 @@
     return escapeHtml(s)
       .replace(/\*([^*\n]+)\*/g, "<b>$1</b>")
       .replace(/(^|[\s(])_([^_\n]+)_(?=$|[\s).,!?:;])/g, "$1<i>$2</i>")
-      .replace(/~([^~\n]+)~/g, "<s>$1</s>")
-      .replace(/\n/g, "<br>");
+      .replace(/~([^~\n]+)~/g, "<s>$1</s>");
   }
   function bubble(direction, text, choices) {
     const div = document.createElement("div");

@@ -1,0 +1,123 @@
+"""The simulator page in a real browser (Debian's chromium driven by Playwright) against a real server."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import need
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # pragma: no cover - the dev extra installs it
+    expect = None  # type: ignore[assignment]
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = _free_port()
+    env = dict(os.environ, PORT=str(port), HOST="127.0.0.1", LOG_LEVEL="WARNING",
+               DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('web') / 'sim.db'}")
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("server did not start")
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture
+def page(server: str) -> Iterator[object]:
+    need(CHROMIUM is not None, "Debian's chromium (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(viewport={"width": 420, "height": 860})
+        page = context.new_page()
+        page.goto(server + "/simulator")
+        yield page
+        browser.close()
+
+
+def _ask(page, text: str) -> None:  # type: ignore[no-untyped-def]
+    count = page.locator(".msg.out").count()
+    page.fill("#text", text)
+    page.keyboard.press("Enter")
+    page.locator(".msg.out").nth(count).wait_for()
+
+
+def test_ask_and_see_the_formatted_answer(page) -> None:  # type: ignore[no-untyped-def]
+    page.select_option("#agency", "tanah-laut")
+    _ask(page, "kks sy ilang syaratnya apa")
+    answer = page.locator(".msg.out").last
+    assert "Kepolisian" in answer.inner_text()
+    assert answer.locator("b").first.inner_text().startswith("Persyaratan")  # *bold* became bold
+    if os.environ.get("SIMULATOR_SCREENSHOT"):
+        page.screenshot(path=os.environ["SIMULATOR_SCREENSHOT"])
+
+
+def test_conversation_survives_a_reload_and_reset_clears_it(page) -> None:  # type: ignore[no-untyped-def]
+    page.select_option("#agency", "tanah-laut")
+    _ask(page, "mau tanya karang taruna")
+    _ask(page, "brp lama?")
+    page.reload()
+    page.locator(".msg").nth(3).wait_for()
+    assert "1 hari kerja" in page.locator(".log").inner_text()
+    page.click("#reset")
+    expect(page.locator(".msg")).to_have_count(0)
+    page.reload()
+    page.locator("#agency option").nth(4).wait_for(state="attached")
+    page.wait_for_load_state("networkidle")
+    expect(page.locator(".msg")).to_have_count(0)
+
+
+def test_clarify_choices_are_buttons(page) -> None:  # type: ignore[no-untyped-def]
+    page.select_option("#agency", "")
+    _ask(page, "syarat kks hilang")
+    page.locator(".choices button", has_text="Kabupaten Sragen").click()
+    page.locator(".msg.out").nth(1).wait_for()
+    assert "SP2D" in page.locator(".msg.out").last.inner_text()
+
+
+def test_user_text_is_escaped(page) -> None:  # type: ignore[no-untyped-def]
+    hostile = "<img src=x onerror=\"document.body.dataset.pwned=1\"><b>tebal</b>"
+    _ask(page, hostile)
+    sent = page.locator(".msg.in").last
+    assert sent.inner_text() == hostile
+    assert sent.locator("img, b").count() == 0
+    assert page.evaluate("document.body.dataset.pwned") is None
+
+
+def test_screenshot_path_is_writable(tmp_path: Path, page) -> None:  # type: ignore[no-untyped-def]
+    page.screenshot(path=str(tmp_path / "sim.png"))
+    assert (tmp_path / "sim.png").stat().st_size > 1000
