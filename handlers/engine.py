@@ -13,12 +13,15 @@ from handlers import messages as m
 from handlers import render
 from handlers.types import Choice, ConversationState, InboundMessage, OutboundMessage, Reply
 from knowledge.model import Agency, KnowledgeBase, Service
-from knowledge.understand import Lexicon, Reader, Understanding, clean_text
+from knowledge.understand import COMMON_WORDS, STOPWORDS, Lexicon, Reader, Understanding, clean_text, field_aspect
 
 GREETINGS = {"halo", "hai", "hallo", "hello", "hi", "assalamualaikum", "salam", "selamat", "pagi", "siang",
              "sore", "malam", "permisi", "p", "min", "admin", "kak", "pak", "bu", "wr", "wb", "om", "swastiastu",
              "shalom", "punten", "sampurasun", "met"}
 MENU_WORDS = {"menu", "bantuan", "help", "start", "mulai", "layanan", "daftar layanan", "list"}
+MENU_TOPIC = {"menu", "layanan", "pelayanan"}
+MENU_FILLER = {"apa", "saja", "ada", "yang", "di", "dinas", "sosial", "daftar", "info", "informasi", "list",
+               "tersedia", "bisa", "mau", "tanya", "lihat", "jenis", "macam", "semua", "min", "kak", "pak", "bu"}
 RESET_WORDS = {"reset", "ulang", "mulai ulang", "ulangi", "restart", "hapus"}
 MORE_WORDS = {"lanjut", "lanjutkan", "selanjutnya", "next", "berikutnya", "terus"}
 OFFICER_WORDS = {"petugas", "operator", "cs", "manusia", "orang", "bicara dengan petugas", "hubungi petugas"}
@@ -58,10 +61,10 @@ class Engine:
             return self._say(state, m.RESET, "reset")
         if u.tokens and set(u.tokens) <= MORE_WORDS:
             return self._more(state)
-        if words in MENU_WORDS or words == "apa saja layanan":
+        if words in MENU_WORDS or (set(u.tokens) & MENU_TOPIC and set(u.tokens) <= MENU_TOPIC | MENU_FILLER):
             return self._menu(state)
-        if u.tokens and set(u.tokens) <= THANKS_WORDS | {"terima kasih", "banyak", "ya", "sama", "sama-sama"} \
-                and ("terima" in u.tokens or "kasih" in u.tokens or len(u.tokens) <= 2) and not u.services:
+        thanks = "terima kasih" in words or (u.tokens and set(u.tokens) <= THANKS_WORDS | {"ya"})
+        if thanks and not u.services and not u.aspects and len(u.tokens) <= 8:
             return self._say(state, m.THANKS, "thanks")
         if u.tokens and set(u.tokens) <= GREETINGS | {"dinas", "sosial"}:
             agency = self.kb.agency(state.agency)
@@ -145,11 +148,9 @@ class Engine:
             return self._answer(_Target(self.kb.agencies[chosen.agency], chosen), aspects, u, state)
 
         agency_level = [a for a in aspects if a in self.lex.agency_aspects]
-        if content_unknown or not aspects:
-            if agency_level and not content_unknown:
-                pass
-            else:
-                return self._fallback(state, u)
+        tolerable = agency_level and agency_level[0] != "fee" and len(u.unknown) <= 1 and u.out_of_scope is None
+        if not aspects or (content_unknown and not tolerable):
+            return self._fallback(state, u)
         if agency is None:
             return self._ask_agency(state, text)
         if agency_level and (agency_level[0] != "fee" or agency.general.get("fee") or len(agency.services) == 1):
@@ -164,6 +165,11 @@ class Engine:
 
     def _answer(self, target: _Target, aspects: list[str], u: Understanding, state: ConversationState) -> Reply:
         agency, service = target.agency, target.service
+        if not aspects:
+            alias_words = {w for alias in [service.name, *service.aliases]
+                           for w in self.reader.tokens(alias, fuzzy=False)}
+            found = field_aspect(service, u.tokens, STOPWORDS | COMMON_WORDS | alias_words)
+            aspects = [found] if found else []
         aspect = aspects[0] if aspects else "overview"
         variants = set(u.variant_words) or set(state.variant if state.service == f"{agency.slug}/{service.id}"
                                                 else [])

@@ -106,7 +106,7 @@ ASPECT_WORD = {
     "warnings": "peringatan", "detail": "rincian SOP", "howto": "cara mengurus",
 }
 HEADING = "*{title} – {name}*"
-HOWTO_BRING = "*Yang perlu dibawa:*"
+HOWTO_BRING = "*Persyaratan:*"
 HOWTO_STEPS = "*Langkah-langkah:*"
 FEE_FREE = "Layanan ini *tidak dipungut biaya (gratis)*."
 FEE_AS_WRITTEN = "Tertulis di standar: \"{fee}\"."

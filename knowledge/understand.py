@@ -38,6 +38,22 @@ daerah wilayah tinggal dari sini sana situ
 """.split()
 )
 
+# Everyday words that say nothing about the topic (days, times, common verbs): known, never off-topic.
+COMMON_WORDS = set(
+    """
+senin selasa rabu kamis jumat sabtu minggu pukul jam menit detik bulan tahun minggu pekan tanggal besok lusa
+sampai hingga mulai buka tutup libur masuk keluar pulang pergi datang ambil bawa kirim antar tunggu lama cepat
+sudah pernah baru lama tadi nanti kapan sekarang hari ini kemarin pagi siang sore malam tengah awal akhir
+bisa boleh harus wajib perlu mau coba tolong bantu dibantu membantu kasih beri diberi memberi minta dapat
+tahu kenal lihat cek periksa dicek tanya bilang kata katanya benar salah betul bener masih lagi juga cuma hanya
+sendiri sendirian bersama kami keluarga istri suami anak ayah ibu nenek kakek orang tua adik kakak cucu
+rumah kampung jalan pasar sekolah kerja kantor desa kelurahan kecamatan kabupaten kota provinsi rt rw
+nomor hp telepon uang rupiah ribu juta rb jt banyak sedikit semua sebagian satu dua tiga empat lima
+baik buruk bagus susah mudah sulit ribet gampang penting darurat segera tolong kasihan miskin mampu tidak
+kenapa mengapa karena sebab supaya agar lewat via pakai online langsung offline datang antri antrian
+""".split()
+)
+
 # Pure function words: dropped from service aliases (domain words like "bantuan" or "anak" are kept).
 FUNCTION_WORDS = {"dan", "atau", "yang", "di", "ke", "dari", "untuk", "dengan", "bagi", "saya", "pada", "oleh"}
 
@@ -75,7 +91,7 @@ class Lexicon:
             complaint_intent=[re.compile(p) for p in raw["complaint"]["intent"]],
             out_of_scope=[(re.compile(o["pattern"]), o["hint"]) for o in raw["out_of_scope"]],
         )
-        words: set[str] = set(STOPWORDS)
+        words: set[str] = set(STOPWORDS) | COMMON_WORDS
         for _key, value in slang.items():
             words.update(value)
         for phrases in list(aspects.values()) + list(variants.values()):
@@ -260,6 +276,46 @@ class Reader:
                         taken[j] = True
                     found.append((ORDER.index(aspect), aspect))
         return list(dict.fromkeys(a for _, a in sorted(found)))
+
+
+_SUFFIXES = ("nya", "kan", "an", "lah")
+_PREFIXES = (("meny", "s"), ("peny", "s"), ("meng", ""), ("peng", ""), ("mem", ""), ("pem", ""), ("men", ""),
+             ("pen", ""), ("me", ""), ("pe", ""), ("di", ""), ("ter", ""), ("ber", ""), ("ke", ""))
+
+
+def stem(word: str) -> str:
+    """A crude Indonesian stem, good enough to match 'disalurkan' with 'penyaluran'."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            word = word[: -len(suffix)]
+            break
+    for prefix, replace in _PREFIXES:
+        if word.startswith(prefix) and len(word) - len(prefix) >= 4:
+            return replace + word[len(prefix) :]
+    return word
+
+
+# Service fields searched when a message names a service but no aspect, and the aspect each answers.
+FIELD_ASPECTS = (("requirements", "requirements"), ("procedure", "procedure"), ("products", "products"),
+                 ("warnings", "warnings"), ("complaints", "complaints"))
+
+
+def field_aspect(service: Service, tokens: list[str], ignore: set[str]) -> str | None:
+    """The aspect whose text shares a meaningful word with the message (e.g. 'usia' -> requirements)."""
+    wanted = {stem(t) for t in tokens if len(t) >= 4 and t not in ignore and not t.isdigit()}
+    if not wanted:
+        return None
+    best: tuple[int, str] | None = None
+    for key, aspect in FIELD_ASPECTS:
+        words: set[str] = set()
+        for item in service.items(key):
+            text = item if isinstance(item, str) else " ".join([str(item.get("text", ""))] +
+                                                                [str(c) for c in item.get("items", [])])
+            words.update(stem(w) for w in re.findall(r"[a-z]+", text.lower()) if len(w) >= 4)
+        hits = len(wanted & words)
+        if hits and (best is None or hits > best[0]):
+            best = (hits, aspect)
+    return best[1] if best else None
 
 
 # When a message names several aspects, the first in this order is what it asks.
