@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import repo
+from handlers import messages
 from handlers.engine import Engine
-from handlers.types import ConversationState, InboundMessage, Reply
+from handlers.types import ConversationState, InboundMessage, OutboundMessage, Reply
+
+log = logging.getLogger(__name__)
 
 MAX_STORED_TEXT = 4000  # a message longer than this is stored cut, with a marker
 
@@ -25,7 +30,12 @@ async def converse(*, session: AsyncSession, engine: Engine, message: InboundMes
     if message.agency is None and contact.agency and state.agency is None:
         state.agency = contact.agency
     await repo.add_message(session=session, contact_id=contact.id, direction="in", text=_stored(message.text))
-    reply = engine.handle(message, state)
+    try:
+        reply = engine.handle(message, state)
+    except Exception:  # the citizen gets an apology; the state stays as it was before this message
+        log.exception("engine failed on a %s message from contact %s", message.channel, contact.id)
+        state = ConversationState.from_dict(await repo.load_state(session=session, contact_id=contact.id))
+        reply = Reply([OutboundMessage(messages.APOLOGY)], "error", agency=state.agency)
     for out in reply.messages:
         await repo.add_message(session=session, contact_id=contact.id, direction="out", text=out.text,
                                intent=reply.intent, service=reply.service, aspect=reply.aspect)

@@ -18,6 +18,10 @@ EMPTY = (
     "Maaf, pesan Anda tidak dapat kami baca. Silakan ketik pertanyaan dengan huruf, "
     "misalnya: _syarat kks hilang_. Ketik *menu* untuk daftar layanan."
 )
+APOLOGY = (
+    "Mohon maaf, terjadi gangguan saat memproses pesan Anda. Silakan coba lagi sebentar lagi, "
+    "atau ketik *menu*."
+)
 RESET = "Percakapan dimulai dari awal. Silakan ketik pertanyaan Anda, atau *menu*."
 
 MENU_HEAD = "*Layanan {agency}* yang bisa ditanyakan:"
