@@ -70,7 +70,8 @@ class Engine:
             agency = self.kb.agency(state.agency)
             text = m.GREETING.format(agency=agency.short_name) if agency else m.GREETING_NO_AGENCY
             return self._say(state, text, "greeting")
-        if words in OFFICER_WORDS:
+        if words in OFFICER_WORDS or ("petugas" in u.tokens and len(u.tokens) <= 7 and not u.services
+                                      and not u.aspects and not u.complaint):
             return self._officer(state)
 
         # A place named in the message, or an answer to "which kabupaten/kota?".
@@ -175,7 +176,9 @@ class Engine:
                                                 else [])
         head, body = render.service_answer(agency, service, aspect, variants, self.lex.variants)
         for extra in aspects[1:3]:
-            if extra in EXTRA_ASPECTS and extra != aspect:
+            if extra in ("fee", "duration") and extra != aspect:
+                head.append(render.short_line(service, extra))
+            elif extra in EXTRA_ASPECTS and extra != aspect:
                 _, more = render.service_answer(agency, service, extra, variants, self.lex.variants)
                 body += ["", f"*{m.TITLE[extra]}:*", *more]
         state.service = f"{agency.slug}/{service.id}"
@@ -288,7 +291,8 @@ class Engine:
                 return slugs[number - 1]
             if number is not None or (u.unknown and len(u.tokens) <= 3 and not u.services and not u.aspects):
                 return "unknown"
-        if re.search(r"\b(?:kabupaten|kota)\s+[a-z]+", u.text) and not u.places and u.unknown:
+        named = re.search(r"\b(?:kabupaten|kota|tinggal di|dari|warga|domisili|asal)\s+([a-z]+)", u.text)
+        if named and not u.places and named.group(1) in u.unknown:
             return "unknown"
         return None
 

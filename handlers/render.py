@@ -88,6 +88,15 @@ def paginate(lines: list[str], limit: int = MAX_PAGE) -> list[str]:
     return pages
 
 
+def short_line(service: Service, aspect: str) -> str:
+    """One line for a second aspect asked in the same message ("... bayar gak?")."""
+    if aspect == "fee":
+        fee = service.text("fee")
+        return m.FEE_LINE.format(fee=m.FREE_SHORT if service.free else (fee or m.PAID_SHORT))
+    text = service.duration.human() if service.duration else (service.text("duration") or "-")
+    return m.DURATION_LINE.format(duration=text)
+
+
 def _fee_short(service: Service) -> str:
     return m.FREE_SHORT if service.free else (service.text("fee") or m.PAID_SHORT)
 

@@ -168,6 +168,14 @@ class Reader:
         for _, toks in self.places:
             self.vocab.update(toks)
         self._fuzzy_vocab = sorted(w for w in self.vocab if len(w) >= 4 and not w.isdigit())
+        # Abbreviations citizens type without vowels ("syrt", "trna") -> the one domain word with that skeleton.
+        skeletons: dict[str, set[str]] = {}
+        domain = {w for _, toks in self.aliases for w in toks}
+        domain |= {w for ps in lexicon.aspects.values() for p in ps for w in p}
+        for w in domain:
+            if len(w) >= 4 and w.isalpha():
+                skeletons.setdefault(_skeleton(w), set()).add(w)
+        self._skeletons = {k: sorted(v) for k, v in skeletons.items() if len(k) >= 3}
 
     # --- tokens ---------------------------------------------------------------------------
 
@@ -204,6 +212,11 @@ class Reader:
                     return mapped[0]
                 if base in self.vocab:
                     return base
+        vowels = sum(ch in "aiueo" for ch in word)
+        if vowels <= 1 and word.isalpha():
+            same_start = [w for w in self._skeletons.get(_skeleton(word), []) if w[0] == word[0]]
+            if len(same_start) == 1:
+                return same_start[0]
         if len(word) >= 4 and self._fuzzy_vocab:
             cutoff = 84 if len(word) >= 6 else 88
             best = process.extractOne(word, self._fuzzy_vocab, scorer=fuzz.ratio, score_cutoff=cutoff)
@@ -276,6 +289,11 @@ class Reader:
                         taken[j] = True
                     found.append((ORDER.index(aspect), aspect))
         return list(dict.fromkeys(a for _, a in sorted(found)))
+
+
+def _skeleton(word: str) -> str:
+    """Consonants only: the shape of an abbreviation ("syarat" -> "syrt")."""
+    return "".join(ch for ch in word if ch not in "aiueo")
 
 
 _SUFFIXES = ("nya", "kan", "an", "lah")

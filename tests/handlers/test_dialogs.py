@@ -36,7 +36,38 @@ D = Callable[..., Dialog]
     ("sragen", "no telp pengaduan bpnt", ["0271-891043"]),
     ("magetan", "instagram dinsos", ["dinsos_magetan"]),
     ("magetan", "brp lama kks sampai ke warga", ["15 hari"]),
+    ("tanah-laut", "syrt karang trna", ["Kepala Desa"]),
+    ("tanah-laut", "persyartan aktifasi bpjs pbi", ["SKTM"]),
+    ("tanah-laut", "brpa lma pengangktan anak", ["17 hari"]),
+    ("tanah-laut", "usia berapa anak terlantar bisa dibantu", ["18 tahun"]),
+    ("sragen", "bpnt harus dibelanjakan apa", ["karbohidrat"]),
+    ("tarakan", "kenapa kks harus ganti di dinsos", ["E-Warong"]),
+    ("tanah-laut", "jumat buka sampai jam brp", ["11.30"]),
 ])
+
+
+def test_a_run_on_message_gets_every_part_answered(dialog: D) -> None:
+    reply = dialog("tanah-laut").say(
+        "assalamualaikum, mau tanya dong, kemarin kks saya hilang waktu ke pasar, terus harus ngapain ya, bayar gak?")
+    assert reply.intent == "answer"
+    assert "Kepolisian" in reply.text and "gratis" in reply.text
+
+
+def test_asking_for_an_officer(dialog: D) -> None:
+    reply = dialog("tanah-laut").say("pengen ngobrol sama petugas")
+    assert reply.intent == "handoff" and "0822-5225-4224" in reply.text
+
+
+def test_living_elsewhere_is_told_politely(dialog: D) -> None:
+    reply = dialog().say("sy tinggal di jakarta")
+    assert reply.intent == "clarify" and "belum melayani" in reply.text
+
+
+def test_small_talk(dialog: D) -> None:
+    d = dialog("tanah-laut")
+    assert d.say("selamat pagi").intent == "greeting"
+    assert d.say("makasih ya min").intent == "thanks"
+    assert d.say("apa saja layanan dinsos").intent == "menu"
 def test_informal_questions_get_the_standard_answer(dialog: D, agency: str, says: str, expects: list[str]) -> None:
     verify_dialog(dialog(agency), [(says, expects)])
 
