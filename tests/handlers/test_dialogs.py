@@ -46,6 +46,10 @@ D = Callable[..., Dialog]
 ])
 
 
+def test_informal_questions_get_the_standard_answer(dialog: D, agency: str, says: str, expects: list[str]) -> None:
+    verify_dialog(dialog(agency), [(says, expects)])
+
+
 def test_a_run_on_message_gets_every_part_answered(dialog: D) -> None:
     reply = dialog("tanah-laut").say(
         "assalamualaikum, mau tanya dong, kemarin kks saya hilang waktu ke pasar, terus harus ngapain ya, bayar gak?")
@@ -68,8 +72,6 @@ def test_small_talk(dialog: D) -> None:
     assert d.say("selamat pagi").intent == "greeting"
     assert d.say("makasih ya min").intent == "thanks"
     assert d.say("apa saja layanan dinsos").intent == "menu"
-def test_informal_questions_get_the_standard_answer(dialog: D, agency: str, says: str, expects: list[str]) -> None:
-    verify_dialog(dialog(agency), [(says, expects)])
 
 
 def test_follow_ups_use_the_conversation_context(dialog: D) -> None:
