@@ -231,6 +231,8 @@ def _field_value(target: str, cell: str, service: dict[str, Any], doc: ParsedDoc
         flow = _mermaid(cell) or _flowchart(cell)
         rest = re.sub(r"<pre>.*?</pre>", " ", cell, flags=re.S)
         if flow and not re.search(r"<li>|\d\.\s", rest):
+            if "FINISH" in cell.replace(" ", ""):
+                doc.problems.append(f"{service['name']}: procedure read from a drawn flowchart; check the order")
             return flow
         if flow:
             service["procedure_flow"] = flow
