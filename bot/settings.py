@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Annotated, Literal
 
@@ -25,13 +26,36 @@ class Settings(BaseSettings):
     secret_key: str = PLACEHOLDER
     public_base_url: str | None = None
 
+    admin_api_token: str | None = None  # Bearer token for /api/outbox until officer sign-in exists
+
     twilio_account_sid: str | None = None
     twilio_auth_token: str | None = None
+    twilio_auth_token_secondary: str | None = None  # accepted too, while rotating the auth token
     twilio_whatsapp_from: str | None = None
     twilio_api_base_url: str = "https://api.twilio.com"
+    # Approved WhatsApp templates by name: {"notification": "HX..."}; variable "1" is the message text.
+    twilio_templates: dict[str, str] = Field(default_factory=dict)
+    twilio_send_rate: float = Field(10.0, gt=0)  # messages per second for the sender
     telegram_bot_token: str | None = None
     telegram_webhook_secret: str | None = None
     telegram_api_base_url: str = "https://api.telegram.org"
+    telegram_send_rate: float = Field(25.0, gt=0)  # messages per second overall
+    telegram_chat_interval: float = Field(1.0, ge=0)  # seconds between messages to one chat
+
+    media_dir: str = "./data/media"
+    media_max_bytes: int = 10 * 1024 * 1024
+    worker_enabled: bool = True  # `serve` runs the outbox/media worker in-process
+    worker_poll_seconds: float = Field(0.2, gt=0)
+    outbox_max_attempts: int = Field(6, ge=1)
+    outbox_lease_seconds: int = Field(60, ge=5)
+
+    @property
+    def whatsapp_enabled(self) -> bool:
+        return bool(self.twilio_account_sid and self.twilio_auth_token and self.twilio_whatsapp_from)
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return bool(self.telegram_bot_token)
 
     @field_validator("agencies", mode="before")
     @classmethod
@@ -54,6 +78,12 @@ class Settings(BaseSettings):
     def _no_placeholder_secrets(self) -> Settings:
         if self.environment == "production" and self.secret_key in ("", PLACEHOLDER):
             raise ValueError("SECRET_KEY must be set to a real secret in production")
+        if self.telegram_webhook_secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", self.telegram_webhook_secret):
+            raise ValueError("TELEGRAM_WEBHOOK_SECRET may only use A-Z, a-z, 0-9, _ and - (1-256 characters)")
+        if self.public_base_url:
+            self.public_base_url = self.public_base_url.rstrip("/")
+        self.twilio_api_base_url = self.twilio_api_base_url.rstrip("/")
+        self.telegram_api_base_url = self.telegram_api_base_url.rstrip("/")
         return self
 
 

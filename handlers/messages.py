@@ -146,3 +146,37 @@ CONTACT_LINES = {
 }
 TZ_NAMES = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 DAY_NAMES = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
+
+# Channels (WhatsApp, Telegram): subscriptions, photos and documents.
+OPTED_OUT = (
+    "Anda tidak akan lagi menerima pengumuman (jadwal penyaluran, pembagian KKS) dari layanan ini. "
+    "Anda tetap bisa bertanya kapan saja. Ketik *MULAI* untuk berlangganan lagi."
+)
+OPTED_IN = (
+    "Terima kasih, Anda akan menerima pengumuman (jadwal penyaluran, pembagian KKS) dari layanan ini. "
+    "Ketik *BERHENTI* bila tidak ingin menerimanya lagi."
+)
+TELEGRAM_START = (
+    "Halo, selamat datang di layanan informasi Dinas Sosial. 🙏\n"
+    "Silakan tanyakan persyaratan, biaya, lama proses atau prosedur layanan, misalnya: _syarat kks hilang_. "
+    "Ketik *menu* untuk daftar layanan.\n"
+    "Bila berkenan, bagikan nomor HP Anda dengan tombol di bawah agar petugas dapat menghubungi Anda."
+)
+SHARE_PHONE_BUTTON = "Bagikan nomor HP saya"
+PHONE_SAVED = "Terima kasih, nomor HP Anda sudah kami simpan."
+PHONE_NOT_OWN = "Maaf, yang bisa kami simpan hanya nomor HP Anda sendiri (gunakan tombol *Bagikan nomor HP saya*)."
+MEDIA_RECEIVED = (
+    "Terima kasih, {what} sudah kami terima. 🙏\n"
+    "Bila ini untuk pengaduan (misalnya saldo kosong atau kartu ditahan), ketik *lapor* untuk caranya. "
+    "Jangan kirim foto PIN atau kode rahasia."
+)
+MEDIA_WHAT_ONE = "foto/dokumen Anda"
+MEDIA_WHAT_MANY = "{n} foto/dokumen Anda"
+MEDIA_REJECTED = (
+    "Maaf, file yang Anda kirim tidak bisa kami terima. Kirimkan dalam bentuk *foto* (JPG, PNG, WEBP) "
+    "atau *PDF*."
+)
+MEDIA_TOO_LARGE = "Maaf, file yang Anda kirim terlalu besar (maksimal {mb} MB). Kirim foto yang lebih kecil, ya."
+MEDIA_FAILED = (
+    "Maaf, foto/dokumen yang Anda kirim gagal kami unduh. Mohon kirim ulang, atau datang langsung ke kantor."
+)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -27,6 +27,13 @@ class Contact(Base):
     channel: Mapped[str] = mapped_column(String(20))
     external_id: Mapped[str] = mapped_column(String(128))
     agency: Mapped[str | None] = mapped_column(String(40))
+    phone: Mapped[str | None] = mapped_column(String(20))  # E.164, from WhatsApp or a shared Telegram contact
+    display_name: Mapped[str | None] = mapped_column(String(120))
+    last_inbound_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    subscribed: Mapped[bool] = mapped_column(Boolean, default=True)  # announcements; BERHENTI/STOP turns off
+    subscription_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    unreachable: Mapped[bool] = mapped_column(Boolean, default=False)  # blocked us / opted out at the provider
+    unreachable_reason: Mapped[str | None] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
@@ -55,3 +62,99 @@ class Message(Base):
     service: Mapped[str | None] = mapped_column(String(80))
     aspect: Mapped[str | None] = mapped_column(String(30))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Inbound(Base):
+    """Every provider delivery, stored before anything else happens (keyed for idempotency).
+
+    A repeated delivery hits the unique key and is a no-op; a row left ``received`` (the process died
+    before answering) is picked up again by the worker.
+    """
+
+    __tablename__ = "inbound"
+    __table_args__ = (
+        UniqueConstraint("channel", "external_id", name="uq_inbound_channel_external"),
+        Index("ix_inbound_status", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    external_id: Mapped[str] = mapped_column(String(80))  # Twilio MessageSid, Telegram update_id
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(12), default="received")  # received | processed | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(String(300))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Media(Base):
+    """A photo or document a citizen sent: fetched by the worker, typed from its bytes, stored by hash."""
+
+    __tablename__ = "media"
+    __table_args__ = (Index("ix_media_status", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inbound_id: Mapped[int] = mapped_column(ForeignKey("inbound.id", ondelete="CASCADE"))
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(20))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    source: Mapped[str] = mapped_column(String(500))  # Twilio media URL, or Telegram file_id (never a file URL)
+    declared_type: Mapped[str | None] = mapped_column(String(100))
+    file_name: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending | stored | rejected | failed
+    content_type: Mapped[str | None] = mapped_column(String(40))
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    error: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    stored_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Outbox(Base):
+    """Every message to send, written in the same transaction as what caused it; workers claim and send.
+
+    status: pending -> sending (leased) -> queued/sent/delivered/read (provider), or failed/undelivered
+    (provider, final) or dead (gave up after retries). ``rank`` orders provider statuses.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index("ix_outbox_contact", "contact_id", "id"),
+        Index("ix_outbox_provider_id", "provider_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20), default="reply")  # reply | notification | announcement
+    body: Mapped[str] = mapped_column(Text)
+    choices: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
+    template: Mapped[str | None] = mapped_column(String(60))  # name of a configured WhatsApp template
+    template_variables: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    leased_by: Mapped[str | None] = mapped_column(String(60))
+    provider_id: Mapped[str | None] = mapped_column(String(64))
+    error_code: Mapped[str | None] = mapped_column(String(20))
+    error: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class ProviderStatus(Base):
+    """The furthest delivery status a provider reported for a message id, even before we knew the id."""
+
+    __tablename__ = "provider_statuses"
+
+    provider_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20))
+    error_code: Mapped[str | None] = mapped_column(String(20))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)

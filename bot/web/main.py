@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,11 +14,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from bot.db.session import make_engine, make_sessionmaker
+from bot.runtime import Runtime
 from bot.settings import Settings, get_settings
-from bot.web import health, simulator
-from handlers.engine import Engine
-from knowledge.loader import load
+from bot.web import health, outbox_api, simulator, webhooks
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
@@ -27,20 +27,46 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        db = make_engine(settings.database_url)
-        app.state.sessionmaker = make_sessionmaker(db)
-        kb, lexicon = load(settings.agencies)
-        app.state.engine = Engine(kb, lexicon)
+        rt = Runtime.create(settings)
+        app.state.runtime = rt
+        app.state.sessionmaker = rt.sessionmaker
+        app.state.engine = rt.engine
         app.state.settings = settings
+        stop = asyncio.Event()
+        tasks: list[asyncio.Task[None]] = []
+        if rt.telegram is not None:
+            from bot.channels.telegram import setup
+
+            try:
+                await asyncio.wait_for(rt.telegram.bot.initialize(), timeout=15)
+            except Exception as exc:  # Telegram unreachable at start: sending retries later
+                log.warning("Telegram bot not initialised: %s", exc)
+            if settings.public_base_url:
+                await setup.register_webhook(rt)
+            else:
+                tasks.append(asyncio.create_task(setup.poll(rt, stop), name="telegram-poll"))
+        if settings.worker_enabled:
+            from bot.worker import Worker
+
+            tasks.append(asyncio.create_task(Worker(rt).run(stop), name="worker"))
         try:
             yield
         finally:
-            await db.dispose()
+            stop.set()
+            for task in tasks:
+                if task.get_name() == "telegram-poll":
+                    task.cancel()  # it may be inside a 25-second long poll
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await asyncio.wait_for(task, timeout=10)
+            await rt.close()
 
     app = FastAPI(title="dinsos-bot", version="0.1.0", lifespan=lifespan,
                   description="Layanan informasi dan pengaduan Dinas Sosial.")
     app.include_router(health.router)
     app.include_router(simulator.router)
+    app.include_router(webhooks.router)
+    app.include_router(outbox_api.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/", include_in_schema=False)

@@ -1,0 +1,1 @@
+"""Channels: one folder per provider; inbound.py verifies and parses, outbound.py sends."""

@@ -1,0 +1,58 @@
+"""Telegram updates: secret-token check and parsing with python-telegram-bot (update JSON -> Incoming)."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from telegram import Update
+
+from bot.channels.base import Incoming, IncomingMedia
+from bot.phone import InvalidPhone, to_e164
+from bot.settings import Settings
+
+DOCUMENT_TYPES = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
+
+
+def verify(settings: Settings, header: str | None) -> bool:
+    secret = settings.telegram_webhook_secret
+    if not secret or header is None:
+        return False
+    return hmac.compare_digest(secret.encode(), header.encode())
+
+
+def parse(data: dict[str, Any]) -> Incoming:
+    update = Update.de_json(data, None)
+    external_id = str(update.update_id)
+    if update.callback_query is not None:
+        query = update.callback_query
+        chat = query.message.chat if query.message else None
+        if chat is None or chat.type != "private":
+            return Incoming("telegram", external_id, "", "", ignored="button outside a private chat")
+        return Incoming("telegram", external_id, str(chat.id), query.data or "", callback_id=query.id,
+                        display_name=query.from_user.full_name if query.from_user else None)
+    message = update.message
+    if message is None:
+        return Incoming("telegram", external_id, "", "", ignored="not a new message")
+    if message.chat.type != "private":
+        return Incoming("telegram", external_id, str(message.chat.id), "", ignored="group chat")
+    sender = message.from_user
+    text = message.text or message.caption or ""
+    media: list[IncomingMedia] = []
+    if message.photo:
+        largest = max(message.photo, key=lambda p: (p.file_size or 0, p.width * p.height))
+        media.append(IncomingMedia(largest.file_id, "image/jpeg", None, largest.file_size))
+    if message.document:
+        doc = message.document
+        media.append(IncomingMedia(doc.file_id, doc.mime_type, doc.file_name, doc.file_size))
+    phone = None
+    foreign = message.contact is not None and (sender is None or message.contact.user_id != sender.id)
+    if message.contact is not None and not foreign:
+        try:
+            phone = to_e164(message.contact.phone_number if message.contact.phone_number.startswith("+")
+                            else "+" + message.contact.phone_number)
+        except InvalidPhone:
+            phone = None
+    start = text.strip().split(" ")[0] in ("/start", "/mulai")
+    return Incoming("telegram", external_id, str(message.chat.id), text, media, phone=phone,
+                    display_name=sender.full_name if sender else None, start=start, foreign_contact=foreign)

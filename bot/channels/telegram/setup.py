@@ -1,0 +1,60 @@
+"""Telegram at start-up: register the webhook (with PUBLIC_BASE_URL) or long-poll (a developer's laptop)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from telegram.error import TelegramError
+
+from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+ALLOWED_UPDATES = ["message", "callback_query"]
+
+
+async def register_webhook(rt: Runtime) -> bool:
+    settings = rt.settings
+    if rt.telegram is None or not settings.public_base_url:
+        return False
+    if not settings.telegram_webhook_secret:
+        log.error("TELEGRAM_WEBHOOK_SECRET is not set: the Telegram webhook is not registered")
+        return False
+    url = f"{settings.public_base_url}/webhooks/telegram"
+    try:
+        await rt.telegram.bot.set_webhook(url=url, secret_token=settings.telegram_webhook_secret,
+                                          allowed_updates=ALLOWED_UPDATES)
+    except TelegramError as exc:
+        log.error("could not register the Telegram webhook: %s", exc)
+        return False
+    log.info("Telegram webhook registered at %s", url)
+    return True
+
+
+async def poll(rt: Runtime, stop: asyncio.Event) -> None:
+    """Long polling: the same storing and answering as the webhook, for development without a public URL."""
+    from bot.web.webhooks import accept_telegram_update
+
+    assert rt.telegram is not None
+    bot = rt.telegram.bot
+    offset: int | None = None
+    delay = 1.0
+    try:
+        await bot.delete_webhook(drop_pending_updates=False)
+    except TelegramError as exc:
+        log.warning("could not remove the Telegram webhook before polling: %s", exc)
+    log.info("Telegram long polling started")
+    while not stop.is_set():
+        try:
+            updates = await bot.get_updates(offset=offset, timeout=25, allowed_updates=ALLOWED_UPDATES)
+            delay = 1.0
+        except TelegramError as exc:
+            log.warning("Telegram polling failed (%s); retrying in %.0f s", exc, delay)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=delay)
+            delay = min(60.0, delay * 2)
+            continue
+        for update in updates:
+            await accept_telegram_update(rt, update.to_dict(), update.update_id)
+            offset = update.update_id + 1

@@ -1,0 +1,86 @@
+"""Sending WhatsApp messages through the Twilio Messages REST API (the twilio library, in a thread)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from datetime import timedelta
+from typing import Any
+
+from requests.exceptions import RequestException
+from twilio.base.exceptions import TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+
+from bot.channels.base import SendFailure, SendResult
+from bot.db.models import utcnow
+from bot.outbox import Job
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+WINDOW = timedelta(hours=24)
+RETRY_CODES = {63018, 20429}  # rate limits: safe to retry
+UNREACHABLE_CODES = {21610, 63014}  # the user opted out (STOP) or blocked the sender
+WINDOW_CODE = 63016
+
+
+def make_client(settings: Settings) -> Client:
+    client = Client(settings.twilio_account_sid, settings.twilio_auth_token,
+                    http_client=TwilioHttpClient(timeout=15))
+    client.api.base_url = settings.twilio_api_base_url  # also used by tests to reach the fake Twilio
+    return client
+
+
+def classify(exc: TwilioRestException) -> SendFailure:
+    code = int(exc.code) if exc.code else None
+    text = f"Twilio {exc.status}: {exc.msg}"
+    if code in UNREACHABLE_CODES:
+        return SendFailure("unreachable", str(code), text)
+    if code == WINDOW_CODE:
+        return SendFailure("window", str(code), text)
+    if code in RETRY_CODES or exc.status == 429 or exc.status >= 500:
+        return SendFailure("transient", str(code or exc.status), text)
+    return SendFailure("permanent", str(code or exc.status), text)
+
+
+class TwilioSender:
+    channel = "whatsapp"
+
+    def __init__(self, settings: Settings, client: Client | None = None) -> None:
+        self.settings = settings
+        self.client = client or make_client(settings)
+        base = settings.public_base_url
+        self.status_callback = f"{base}/webhooks/twilio/status" if base else None
+
+    def _template_for(self, job: Job) -> tuple[str, str] | None:
+        name = job.template or "notification"
+        sid = self.settings.twilio_templates.get(name)
+        return (name, sid) if sid else None
+
+    async def send(self, job: Job, *, force_template: bool = False) -> SendResult:
+        kwargs: dict[str, Any] = {"to": f"whatsapp:{job.address}", "from_": self.settings.twilio_whatsapp_from}
+        if self.status_callback:
+            kwargs["status_callback"] = self.status_callback
+        inside = job.last_inbound_at is not None and utcnow() - job.last_inbound_at < WINDOW
+        template = None
+        if job.template or force_template or not inside:
+            found = self._template_for(job)
+            if found is None:
+                raise SendFailure("window", str(WINDOW_CODE),
+                                  "outside the 24-hour window and no approved template is configured")
+            template, sid = found
+            variables = job.template_variables or {"1": job.body[:1000]}
+            kwargs |= {"content_sid": sid, "content_variables": json.dumps(variables, ensure_ascii=False)}
+        else:
+            kwargs["body"] = job.body
+        try:
+            message = await asyncio.to_thread(self.client.messages.create, **kwargs)
+        except TwilioRestException as exc:
+            failure = classify(exc)
+            if failure.kind == "window" and template is None and self._template_for(job):
+                return await self.send(job, force_template=True)
+            raise failure from exc
+        except RequestException as exc:
+            raise SendFailure("transient", None, f"network: {type(exc).__name__}") from exc
+        return SendResult(provider_id=str(message.sid), status=str(message.status or "queued"), template=template)

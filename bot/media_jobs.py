@@ -1,0 +1,97 @@
+"""The worker's media step: download queued photos/documents, type them from their bytes, store them.
+
+A failed download is retried with backoff; after the last attempt it is marked failed and the citizen is
+asked to send it again. Nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import select, update
+
+from bot import media as files
+from bot import outbox
+from bot.channels.base import FetchError
+from bot.db.models import Media, utcnow
+from bot.runtime import Runtime
+from handlers import messages
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 5
+LEASE = timedelta(minutes=2)
+
+
+async def _fetch(runtime: Runtime, item: Media) -> bytes:
+    if item.channel == "whatsapp":
+        from bot.channels.whatsapp_twilio.media import fetch
+
+        return await fetch(runtime.settings, item.source)
+    if item.channel == "telegram" and runtime.telegram is not None:
+        return await runtime.telegram.fetch(item.source)
+    raise FetchError(f"no downloader for channel {item.channel}", retry=False)
+
+
+async def claim_media(runtime: Runtime, *, limit: int = 5) -> list[Media]:
+    now = utcnow()
+    async with runtime.sessionmaker() as session, session.begin():
+        rows = list(await session.scalars(
+            select(Media).where(Media.status == "pending", Media.next_attempt_at <= now)
+            .order_by(Media.id).limit(limit).with_for_update(skip_locked=True)))
+        if rows:
+            await session.execute(update(Media).where(Media.id.in_([r.id for r in rows])).values(
+                next_attempt_at=now + LEASE, attempts=Media.attempts + 1))
+    for row in rows:
+        row.attempts += 1
+    return rows
+
+
+async def _finish(runtime: Runtime, item: Media, *, status: str, error: str | None = None,
+                  stored: files.StoredFile | None = None, notify: str | None = None) -> None:
+    async with runtime.sessionmaker() as session, session.begin():
+        row = await session.get(Media, item.id, with_for_update=True)
+        if row is None:
+            return
+        row.status, row.error = status, error
+        if stored is not None:
+            row.sha256, row.content_type, row.size, row.stored_at = (
+                stored.sha256, stored.content_type, stored.size, utcnow())
+        if status == "pending":
+            row.next_attempt_at = utcnow() + outbox.backoff(row.attempts)
+        if notify:
+            outbox.enqueue(session, contact_id=row.contact_id, channel=row.channel, body=notify, kind="notification")
+    if notify:
+        runtime.wakeup.set()
+
+
+async def process_one(runtime: Runtime, item: Media) -> None:
+    settings = runtime.settings
+    try:
+        data = await _fetch(runtime, item)
+        stored = await asyncio.to_thread(files.store, data, Path(settings.media_dir))
+    except files.RejectedMedia as exc:
+        await _finish(runtime, item, status="rejected", error=str(exc), notify=messages.MEDIA_REJECTED)
+    except FetchError as exc:
+        if "too large" in str(exc):
+            cap = settings.media_max_bytes if item.channel == "whatsapp" else 20 * 1024 * 1024
+            await _finish(runtime, item, status="rejected", error=str(exc),
+                          notify=messages.MEDIA_TOO_LARGE.format(mb=cap // (1024 * 1024)))
+        elif exc.retry and item.attempts < MAX_ATTEMPTS:
+            await _finish(runtime, item, status="pending", error=str(exc))
+        else:
+            await _finish(runtime, item, status="failed", error=str(exc), notify=messages.MEDIA_FAILED)
+    else:
+        await _finish(runtime, item, status="stored", stored=stored)
+
+
+async def media_step(runtime: Runtime) -> int:
+    items = await claim_media(runtime)
+    for item in items:
+        try:
+            await process_one(runtime, item)
+        except Exception:  # the lease expires and the item is tried again
+            log.exception("media %s failed unexpectedly", item.id)
+    return len(items)

@@ -1,0 +1,236 @@
+"""The outbox: every outgoing message is a row; workers lease rows, send them, and record the outcome.
+
+Delivery is at-least-once: only a row whose send the provider accepted just before a crash (lease expired,
+row not yet marked) can go out twice. Rows of one contact go out in order.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from bot.db.models import Contact, Outbox, ProviderStatus, utcnow
+
+# Provider statuses in the order a message moves through them; a status never goes back.
+RANK = {"pending": 0, "sending": 1, "accepted": 2, "queued": 2, "scheduled": 2, "sending_provider": 3, "sent": 4,
+        "delivered": 5, "read": 6}
+FINAL = {"failed", "undelivered", "dead", "canceled"}
+OPEN = ("pending", "sending")
+FAILED_VIEW = ("dead", "failed", "undelivered", "canceled")
+LIMITS = {"whatsapp": 1600, "telegram": 4096}
+
+
+def split_body(text: str, limit: int) -> list[str]:
+    """Cut a long message at paragraph boundaries (then lines, then words) into parts of at most ``limit``."""
+    if len(text) <= limit:
+        return [text]
+    parts: list[str] = []
+    current = ""
+    for piece in text.split("\n\n"):
+        candidate = f"{current}\n\n{piece}" if current else piece
+        if len(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            parts.append(current)
+        while len(piece) > limit:
+            cut = piece.rfind("\n", 0, limit)
+            cut = cut if cut > limit // 2 else piece.rfind(" ", 0, limit)
+            cut = cut if cut > limit // 2 else limit
+            parts.append(piece[:cut].rstrip())
+            piece = piece[cut:].lstrip()
+        current = piece
+    if current:
+        parts.append(current)
+    return parts
+
+
+def enqueue(session: AsyncSession, *, contact_id: int, channel: str, body: str, kind: str = "reply",
+            choices: list[dict[str, str]] | None = None, template: str | None = None,
+            template_variables: dict[str, str] | None = None) -> list[Outbox]:
+    """Add the rows (in the caller's transaction); long bodies become several rows, in order."""
+    parts = split_body(body, LIMITS.get(channel, 4096))
+    rows = []
+    for n, part in enumerate(parts):
+        row = Outbox(contact_id=contact_id, channel=channel, kind=kind, body=part, status="pending", attempts=0,
+                     choices=choices if n == len(parts) - 1 else None, template=template,
+                     template_variables=template_variables, next_attempt_at=utcnow())
+        session.add(row)
+        rows.append(row)
+    return rows
+
+
+@dataclass(frozen=True)
+class Job:
+    """A leased row, detached from the session, with what the sender needs about the contact."""
+
+    id: int
+    contact_id: int
+    channel: str
+    kind: str
+    body: str
+    choices: list[dict[str, str]] | None
+    template: str | None
+    template_variables: dict[str, str] | None
+    attempts: int
+    address: str  # E.164 phone (WhatsApp) or chat id (Telegram)
+    last_inbound_at: datetime | None
+
+
+async def claim(session: AsyncSession, *, worker: str, limit: int, lease_seconds: int,
+                channels: list[str] | None = None) -> list[Job]:
+    """Lease up to ``limit`` due rows (the oldest open row of each contact only); commits the lease."""
+    now = utcnow()
+    earlier = aliased(Outbox)
+    blocked = exists().where(and_(earlier.contact_id == Outbox.contact_id, earlier.id < Outbox.id,
+                                  earlier.status.in_(OPEN)))
+    query = (
+        select(Outbox.id)
+        .where(Outbox.status.in_(OPEN), Outbox.next_attempt_at <= now,
+               or_(Outbox.lease_until.is_(None), Outbox.lease_until < now), ~blocked)
+        .order_by(Outbox.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    if channels:
+        query = query.where(Outbox.channel.in_(channels))
+    async with session.begin():
+        ids = list(await session.scalars(query))
+        if not ids:
+            return []
+        await session.execute(
+            update(Outbox).where(Outbox.id.in_(ids)).values(
+                status="sending", lease_until=now + timedelta(seconds=lease_seconds), leased_by=worker,
+                attempts=Outbox.attempts + 1, updated_at=now)
+        )
+        rows = (await session.execute(
+            select(Outbox, Contact).join(Contact, Contact.id == Outbox.contact_id).where(Outbox.id.in_(ids))
+            .order_by(Outbox.id)
+        )).all()
+    return [
+        Job(o.id, o.contact_id, o.channel, o.kind, o.body, o.choices, o.template, o.template_variables, o.attempts,
+            (c.phone or c.external_id) if o.channel == "whatsapp" else c.external_id, c.last_inbound_at)
+        for o, c in rows
+    ]
+
+
+def merge_status(current: str, new: str) -> str:
+    """The status after a report: forward only; failures are final unless already delivered."""
+    if current in FINAL:
+        return current
+    if new in FINAL:
+        return current if RANK.get(current, 0) >= RANK["delivered"] else new
+    return new if RANK.get(new, 0) > RANK.get(current, 0) else current
+
+
+async def mark_sent(session: AsyncSession, *, job: Job, provider_id: str, status: str, template: str | None = None
+                    ) -> None:
+    async with session.begin():
+        row = await session.get(Outbox, job.id, with_for_update=True)
+        if row is None:
+            return
+        reported = await session.get(ProviderStatus, provider_id)
+        merged = merge_status("sending", status)
+        if reported:
+            merged = merge_status(merged, reported.status)
+            row.error_code = reported.error_code or row.error_code
+        row.status, row.provider_id, row.sent_at = merged, provider_id, utcnow()
+        row.lease_until, row.leased_by, row.error = None, None, None
+        if template:
+            row.template = template
+
+
+def backoff(attempts: int, retry_after: float | None = None) -> timedelta:
+    if retry_after is not None:
+        return timedelta(seconds=retry_after)
+    base = min(300.0, 2.0 * 2 ** max(0, attempts - 1))
+    return timedelta(seconds=base * random.uniform(0.8, 1.2))  # noqa: S311 - jitter, not security
+
+
+async def mark_retry(session: AsyncSession, *, job: Job, code: str | None, error: str, max_attempts: int,
+                     retry_after: float | None = None) -> str:
+    """A transient failure: try again later, or dead-letter after ``max_attempts``. Returns the new status."""
+    async with session.begin():
+        row = await session.get(Outbox, job.id, with_for_update=True)
+        if row is None:
+            return "missing"
+        row.error_code, row.error = code, error[:300]
+        row.lease_until, row.leased_by = None, None
+        if row.attempts >= max_attempts and retry_after is None:
+            row.status = "dead"
+        else:
+            row.status = "pending"
+            row.next_attempt_at = utcnow() + backoff(row.attempts, retry_after)
+            if retry_after is not None:
+                row.attempts -= 1  # the provider asked us to wait: not a failed attempt
+        return row.status
+
+
+async def mark_dead(session: AsyncSession, *, job: Job, code: str | None, error: str,
+                    unreachable: bool = False) -> None:
+    async with session.begin():
+        row = await session.get(Outbox, job.id, with_for_update=True)
+        if row is None:
+            return
+        row.status, row.error_code, row.error = "dead", code, error[:300]
+        row.lease_until, row.leased_by = None, None
+        if unreachable:
+            contact = await session.get(Contact, job.contact_id)
+            if contact:
+                contact.unreachable, contact.unreachable_reason = True, f"{job.channel}: {code} {error}"[:120]
+
+
+async def mark_deferred(session: AsyncSession, *, job: Job, until: datetime) -> None:
+    """Not sent yet for our own pacing (per-chat rate): back to pending, the attempt not counted."""
+    async with session.begin():
+        await session.execute(update(Outbox).where(Outbox.id == job.id).values(
+            status="pending", next_attempt_at=until, lease_until=None, leased_by=None,
+            attempts=Outbox.attempts - 1))
+
+
+async def record_provider_status(session: AsyncSession, *, provider_id: str, status: str,
+                                 error_code: str | None) -> Outbox | None:
+    """A status callback: kept forward-only, also when it arrives before the send call returned."""
+    reported = await session.get(ProviderStatus, provider_id, with_for_update=True)
+    if reported is None:
+        session.add(ProviderStatus(provider_id=provider_id, status=status, error_code=error_code))
+    else:
+        merged = merge_status(reported.status, status)
+        if merged != reported.status:
+            reported.status, reported.error_code = merged, error_code or reported.error_code
+    row = await session.scalar(select(Outbox).where(Outbox.provider_id == provider_id).with_for_update())
+    if row is not None:
+        merged = merge_status(row.status, status)
+        if merged != row.status:
+            row.status = merged
+            if error_code:
+                row.error_code = error_code
+    return row
+
+
+async def retry(session: AsyncSession, *, outbox_id: int) -> Outbox | None:
+    """Put a dead or failed row back in the queue (an operator's decision)."""
+    row = await session.get(Outbox, outbox_id, with_for_update=True)
+    if row is None or row.status not in FAILED_VIEW:
+        return row
+    row.status, row.attempts, row.next_attempt_at = "pending", 0, utcnow()
+    row.lease_until = row.leased_by = None
+    return row
+
+
+async def listing(session: AsyncSession, *, failed_only: bool = False, limit: int = 100) -> list[Outbox]:
+    query = select(Outbox).order_by(Outbox.id.desc()).limit(limit)
+    if failed_only:
+        query = query.where(Outbox.status.in_(FAILED_VIEW))
+    return list(await session.scalars(query))
+
+
+async def counts(session: AsyncSession) -> dict[str, Any]:
+    rows = await session.execute(select(Outbox.status, func.count()).group_by(Outbox.status))
+    return {status: n for status, n in rows.all()}

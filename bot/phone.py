@@ -1,0 +1,33 @@
+"""Indonesian phone numbers to E.164 (+62...), the one form stored and compared."""
+
+from __future__ import annotations
+
+import re
+
+
+class InvalidPhone(ValueError):
+    """Not a phone number we can normalise."""
+
+
+def to_e164(raw: str) -> str:
+    """'whatsapp:+6281234567890', '081234567890', '62 812-3456-7890', '+62 812 3456 7890' -> '+6281234567890'."""
+    text = raw.strip().removeprefix("whatsapp:").strip()
+    plus = text.startswith("+")
+    digits = re.sub(r"[\s().-]", "", text.lstrip("+"))
+    if not digits.isdigit():
+        raise InvalidPhone(f"not a phone number: {raw!r}")
+    if not plus:
+        if digits.startswith("0"):
+            digits = "62" + digits[1:]
+        elif digits.startswith("8"):
+            digits = "62" + digits
+    if not 8 <= len(digits) <= 15:
+        raise InvalidPhone(f"wrong length for a phone number: {raw!r}")
+    return "+" + digits
+
+
+def mask(e164: str) -> str:
+    """For logs and officer lists: '+6281234567890' -> '+62812****7890'."""
+    if len(e164) < 9:
+        return "****"
+    return e164[:6] + "*" * (len(e164) - 10) + e164[-4:]

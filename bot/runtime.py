@@ -1,0 +1,49 @@
+"""What a running service shares between web requests and the worker."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.db.session import make_engine, make_sessionmaker
+from bot.settings import Settings
+from handlers.engine import Engine
+from knowledge.loader import load
+
+if TYPE_CHECKING:
+    from bot.channels.telegram.outbound import TelegramSender
+    from bot.channels.whatsapp_twilio.outbound import TwilioSender
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    engine: Engine
+    wakeup: asyncio.Event = field(default_factory=asyncio.Event)
+    twilio: TwilioSender | None = None
+    telegram: TelegramSender | None = None
+
+    @classmethod
+    def create(cls, settings: Settings) -> Runtime:
+        db = make_engine(settings.database_url)
+        kb, lexicon = load(settings.agencies)
+        runtime = cls(settings=settings, db=db, sessionmaker=make_sessionmaker(db), engine=Engine(kb, lexicon))
+        if settings.whatsapp_enabled:
+            from bot.channels.whatsapp_twilio.outbound import TwilioSender
+
+            runtime.twilio = TwilioSender(settings)
+        if settings.telegram_enabled:
+            from bot.channels.telegram.outbound import TelegramSender
+
+            runtime.telegram = TelegramSender(settings)
+        return runtime
+
+    async def close(self) -> None:
+        if self.telegram is not None:
+            await self.telegram.bot.shutdown()
+        await self.db.dispose()

@@ -1,0 +1,87 @@
+"""The outbox for operators: failed and dead-lettered messages, and retrying them.
+
+Until officer sign-in exists, these routes need `Authorization: Bearer <ADMIN_API_TOKEN>`.
+"""
+
+from __future__ import annotations
+
+import hmac
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import outbox
+from bot.db.models import Contact, Outbox
+from bot.phone import mask
+from bot.runtime import Runtime
+from bot.web.deps import db_session
+
+router = APIRouter(prefix="/api/outbox", tags=["outbox"])
+
+
+def admin(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
+    token = request.app.state.settings.admin_api_token
+    if not token:
+        raise HTTPException(503, "ADMIN_API_TOKEN is not set: the outbox API is disabled")
+    given = (authorization or "").removeprefix("Bearer ").strip()
+    if not given or not hmac.compare_digest(given.encode(), token.encode()):
+        raise HTTPException(401, "a valid Bearer token is required", headers={"WWW-Authenticate": "Bearer"})
+
+
+class OutboxOut(BaseModel):
+    id: int
+    channel: str
+    kind: str
+    to: str
+    status: str
+    attempts: int
+    error_code: str | None
+    error: str | None
+    provider_id: str | None
+    created_at: datetime
+    sent_at: datetime | None
+    body_preview: str
+
+
+async def _out(session: AsyncSession, rows: list[Outbox]) -> list[OutboxOut]:
+    result = []
+    for row in rows:
+        contact = await session.get(Contact, row.contact_id)
+        address = (contact.phone or contact.external_id) if contact else "?"
+        to = mask(address) if address.startswith("+") else address
+        result.append(OutboxOut(id=row.id, channel=row.channel, kind=row.kind, to=to, status=row.status,
+                                attempts=row.attempts, error_code=row.error_code, error=row.error,
+                                provider_id=row.provider_id, created_at=row.created_at, sent_at=row.sent_at,
+                                body_preview=row.body[:80]))
+    return result
+
+
+@router.get("", response_model=list[OutboxOut], dependencies=[Depends(admin)])
+async def list_outbox(session: Annotated[AsyncSession, Depends(db_session)],
+                      failed: Annotated[bool, Query(description="only failed and dead-lettered rows")] = False,
+                      limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[OutboxOut]:
+    rows = await outbox.listing(session, failed_only=failed, limit=limit)
+    return await _out(session, rows)
+
+
+@router.get("/counts", dependencies=[Depends(admin)])
+async def count_outbox(session: Annotated[AsyncSession, Depends(db_session)]) -> dict[str, int]:
+    return await outbox.counts(session)
+
+
+@router.post("/{outbox_id}/retry", response_model=OutboxOut, dependencies=[Depends(admin)])
+async def retry_outbox(outbox_id: int, request: Request,
+                       session: Annotated[AsyncSession, Depends(db_session)]) -> OutboxOut:
+    async with session.begin():
+        row = await outbox.retry(session, outbox_id=outbox_id)
+        if row is None:
+            raise HTTPException(404, f"outbox row {outbox_id} does not exist")
+        if row.status != "pending":
+            raise HTTPException(409, f"outbox row {outbox_id} is {row.status}, not failed: nothing to retry")
+        out = (await _out(session, [row]))[0]
+    rt: Runtime = request.app.state.runtime
+    rt.wakeup.set()
+    return out

@@ -1,0 +1,134 @@
+"""Provider webhooks: verify, store, answer at once; the conversation runs right after the response."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Annotated, Any
+
+from fastapi import APIRouter, BackgroundTasks, Depends, Header, Request, Response
+from fastapi.responses import JSONResponse
+
+from bot import outbox
+from bot.channels.telegram import inbound as telegram_in
+from bot.channels.whatsapp_twilio import inbound as twilio_in
+from bot.pipeline import process_inbound, store_inbound
+from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+router = APIRouter(tags=["webhooks"])
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+MAX_BODY = 256 * 1024
+
+
+def runtime(request: Request) -> Runtime:
+    return request.app.state.runtime  # type: ignore[no-any-return]
+
+
+def _twiml() -> Response:
+    return Response(EMPTY_TWIML, media_type="application/xml")
+
+
+def _forbidden(reason: str) -> JSONResponse:
+    return JSONResponse({"detail": reason}, status_code=403)
+
+
+async def _twilio_form(request: Request, rt: Runtime) -> tuple[dict[str, str] | None, JSONResponse | None]:
+    settings = rt.settings
+    if not (settings.twilio_auth_token and settings.twilio_account_sid):
+        return None, _forbidden("WhatsApp channel is not configured")
+    if int(request.headers.get("content-length") or 0) > MAX_BODY:
+        return None, _forbidden("request too large")
+    form = await request.form()
+    url = twilio_in.signed_url(settings, request.url.path, request.url.query)
+    if url is None:
+        log.error("PUBLIC_BASE_URL is not set: Twilio signatures cannot be checked, request refused")
+        return None, _forbidden("PUBLIC_BASE_URL is not configured")
+    if not twilio_in.verify(settings, url, form, request.headers.get("x-twilio-signature")):
+        return None, _forbidden("invalid signature")
+    fields = {key: str(value) for key, value in form.multi_items()}
+    if fields.get("AccountSid") != settings.twilio_account_sid:
+        return None, _forbidden("wrong account")
+    return fields, None
+
+
+@router.post("/webhooks/twilio/whatsapp", response_class=Response)
+async def twilio_whatsapp(request: Request, background: BackgroundTasks,
+                          rt: Annotated[Runtime, Depends(runtime)]) -> Response:
+    fields, refused = await _twilio_form(request, rt)
+    if refused is not None or fields is None:
+        return refused or _forbidden("invalid request")
+    sid = fields.get("MessageSid") or fields.get("SmsMessageSid")
+    if not sid:
+        return JSONResponse({"detail": "MessageSid is required"}, status_code=400)
+    async with rt.sessionmaker() as session:
+        inbound_id = await store_inbound(session, channel="whatsapp", external_id=sid, payload=fields)
+    if inbound_id is not None:
+        background.add_task(process_inbound, rt, inbound_id)
+    return _twiml()
+
+
+@router.post("/webhooks/twilio/status", response_class=Response)
+async def twilio_status(request: Request, rt: Annotated[Runtime, Depends(runtime)]) -> Response:
+    fields, refused = await _twilio_form(request, rt)
+    if refused is not None or fields is None:
+        return refused or _forbidden("invalid request")
+    sid, status = fields.get("MessageSid"), (fields.get("MessageStatus") or "").lower()
+    if not sid or not status:
+        return JSONResponse({"detail": "MessageSid and MessageStatus are required"}, status_code=400)
+    code = fields.get("ErrorCode") or None
+    async with rt.sessionmaker() as session, session.begin():
+        row = await outbox.record_provider_status(session, provider_id=sid, status=status, error_code=code)
+        if (row is not None and code == "63016" and status in ("failed", "undelivered") and row.template is None
+                and rt.settings.twilio_templates.get("notification")):
+            # Outside the 24-hour window: the same text again, as the approved template.
+            outbox.enqueue(session, contact_id=row.contact_id, channel=row.channel, body=row.body,
+                           kind=row.kind, template="notification")
+            rt.wakeup.set()
+    return _twiml()
+
+
+async def _answer_button(rt: Runtime, callback_id: str) -> None:
+    if rt.telegram is None:
+        return
+    try:
+        await asyncio.wait_for(rt.telegram.bot.answer_callback_query(callback_id), timeout=5)
+    except Exception:  # only stops the button's spinner; the reply itself goes through the outbox
+        log.info("could not acknowledge a Telegram button press")
+
+
+@router.post("/webhooks/telegram")
+async def telegram_update(request: Request, background: BackgroundTasks, rt: Annotated[Runtime, Depends(runtime)],
+                          secret: Annotated[str | None, Header(alias="X-Telegram-Bot-Api-Secret-Token")] = None
+                          ) -> Response:
+    if not rt.settings.telegram_enabled or not telegram_in.verify(rt.settings, secret):
+        return _forbidden("invalid secret token")
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        return JSONResponse({"detail": "request too large"}, status_code=413)
+    try:
+        data: Any = json.loads(body)
+        update_id = int(data["update_id"])
+    except (ValueError, KeyError, TypeError):
+        return JSONResponse({"detail": "not a Telegram update"}, status_code=400)
+    await accept_telegram_update(rt, data, update_id, background)
+    return Response(status_code=200)
+
+
+async def accept_telegram_update(rt: Runtime, data: dict[str, Any], update_id: int,
+                                 background: BackgroundTasks | None = None) -> None:
+    """Store an update (webhook or long polling) and answer it once."""
+    async with rt.sessionmaker() as session:
+        inbound_id = await store_inbound(session, channel="telegram", external_id=str(update_id), payload=data)
+    if inbound_id is None:
+        return
+    callback = (data.get("callback_query") or {}).get("id")
+    if background is not None:
+        background.add_task(process_inbound, rt, inbound_id)
+        if callback:
+            background.add_task(_answer_button, rt, str(callback))
+    else:
+        await process_inbound(rt, inbound_id)
+        if callback:
+            await _answer_button(rt, str(callback))
