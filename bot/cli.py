@@ -83,6 +83,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(f"  Simulator chat : {base}/simulator", flush=True)
     print(f"  API (OpenAPI)  : {base}/docs", flush=True)
     print(f"  Kesehatan      : {base}/healthz", flush=True)
+    if settings.whatsapp_enabled:
+        where = settings.public_base_url or base
+        print(f"  WhatsApp       : {where}/webhooks/twilio/whatsapp (status: /webhooks/twilio/status)", flush=True)
+    if settings.telegram_enabled:
+        mode = "webhook" if settings.public_base_url else "long polling (PUBLIC_BASE_URL kosong)"
+        print(f"  Telegram       : {mode}", flush=True)
     print("  Inbox petugas dan akun admin belum tersedia pada versi ini.", flush=True)
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
                 log_level=settings.log_level.lower(), proxy_headers=True)
@@ -117,6 +123,82 @@ def cmd_kb_check(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    """The outbox and media worker alone (production: several of them with PostgreSQL)."""
+    import asyncio
+    import signal
+
+    from bot.db.migrate import upgrade
+    from bot.runtime import Runtime
+    from bot.worker import Worker
+
+    settings = get_settings()
+    if settings.auto_migrate:
+        upgrade(settings.database_url)
+
+    async def run() -> None:
+        rt = Runtime.create(settings)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            await Worker(rt).run(stop)
+        finally:
+            await rt.close()
+
+    asyncio.run(run())
+    return 0
+
+
+def _outbox_line(row: Any) -> str:
+    error = f" {row.error_code or ''} {row.error or ''}".rstrip()
+    return f"{row.id:>7}  {row.channel:<9} {row.status:<11} tries={row.attempts}{error}  {row.body[:50]!r}"
+
+
+def cmd_outbox_list(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot import outbox
+    from bot.db.session import make_engine, make_sessionmaker
+
+    async def run() -> None:
+        db = make_engine(get_settings().database_url)
+        async with make_sessionmaker(db)() as session:
+            rows = await outbox.listing(session, failed_only=args.failed, limit=args.limit)
+        await db.dispose()
+        for row in rows:
+            print(_outbox_line(row))
+        print(f"{len(rows)} row(s)")
+
+    asyncio.run(run())
+    return 0
+
+
+def cmd_outbox_retry(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot import outbox
+    from bot.db.session import make_engine, make_sessionmaker
+
+    async def run() -> int:
+        db = make_engine(get_settings().database_url)
+        async with make_sessionmaker(db)() as session, session.begin():
+            row = await outbox.retry(session, outbox_id=args.id)
+            status = None if row is None else row.status
+        await db.dispose()
+        if status is None:
+            print(f"outbox row {args.id} does not exist", file=sys.stderr)
+            return 1
+        if status != "pending":
+            print(f"outbox row {args.id} is {status}: nothing to retry", file=sys.stderr)
+            return 1
+        print(f"outbox row {args.id} queued again")
+        return 0
+
+    return asyncio.run(run())
+
+
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from bot.db.migrate import upgrade
 
@@ -138,6 +220,15 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("agency", nargs="*")
     imp.set_defaults(func=cmd_kb_import)
     kb.add_parser("check", help="validate knowledge/data").set_defaults(func=cmd_kb_check)
+    sub.add_parser("worker", help="run the outbox/media worker alone").set_defaults(func=cmd_worker)
+    box = sub.add_parser("outbox", help="outgoing messages").add_subparsers(dest="outbox_command", required=True)
+    lst = box.add_parser("list", help="list outgoing messages, newest first")
+    lst.add_argument("--failed", action="store_true", help="only failed and dead-lettered messages")
+    lst.add_argument("--limit", type=int, default=50)
+    lst.set_defaults(func=cmd_outbox_list)
+    rty = box.add_parser("retry", help="queue a failed message again")
+    rty.add_argument("id", type=int)
+    rty.set_defaults(func=cmd_outbox_retry)
     db = sub.add_parser("db", help="database").add_subparsers(dest="db_command", required=True)
     db.add_parser("upgrade", help="upgrade the schema to the latest version").set_defaults(func=cmd_db_upgrade)
     return parser

@@ -1,0 +1,158 @@
+"""End-to-end harness: the service under uvicorn (a real process) talking to fake Twilio and Telegram."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.db.models import Inbound, Media, Outbox
+from bot.db.session import make_engine, make_sessionmaker
+from tests.fakes import telegram as tg
+from tests.fakes import twilio as tw
+from tests.fakes.telegram import FakeTelegram
+from tests.fakes.twilio import FakeTwilio
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def fake_twilio() -> Iterator[FakeTwilio]:
+    fake = FakeTwilio().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def fake_telegram() -> Iterator[FakeTelegram]:
+    fake = FakeTelegram().start()
+    yield fake
+    fake.stop()
+
+
+class Service:
+    """A running `dinsos-bot serve` (or `worker`) process and helpers to talk to it and read its database."""
+
+    def __init__(self, base: str, env: dict[str, str], proc: subprocess.Popen[bytes],
+                 sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.base, self.env, self.proc, self.sessions = base, env, proc, sessions
+        self.http = httpx.Client(base_url=base, timeout=10)
+
+    def whatsapp(self, form: dict[str, str], *, token: str = tw.TOKEN, signature: str | None = None,
+                 path: str = "/webhooks/twilio/whatsapp") -> httpx.Response:
+        url = self.env["PUBLIC_BASE_URL"] + path
+        sig = signature if signature is not None else tw.sign(url, form, token)
+        return self.http.post(path, data=form, headers={"X-Twilio-Signature": sig})
+
+    def status(self, sid: str, status: str, error_code: str | None = None) -> httpx.Response:
+        form = {"MessageSid": sid, "MessageStatus": status, "AccountSid": tw.ACCOUNT, "SmsSid": sid,
+                "To": "whatsapp:+6281200000000", "From": tw.SENDER, "ApiVersion": "2010-04-01"}
+        if error_code:
+            form["ErrorCode"] = error_code
+        return self.whatsapp(form, path="/webhooks/twilio/status")
+
+    def telegram(self, update: dict[str, Any], secret: str | None = tg.SECRET) -> httpx.Response:
+        headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
+        return self.http.post("/webhooks/telegram", json=update, headers=headers)
+
+    async def count(self, model: Any, *where: Any) -> int:
+        async with self.sessions() as session:
+            return int(await session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+    async def outbox(self) -> list[Outbox]:
+        async with self.sessions() as session:
+            return list(await session.scalars(select(Outbox).order_by(Outbox.id)))
+
+    async def media(self) -> list[Media]:
+        async with self.sessions() as session:
+            return list(await session.scalars(select(Media).order_by(Media.id)))
+
+    async def inbound(self) -> list[Inbound]:
+        async with self.sessions() as session:
+            return list(await session.scalars(select(Inbound).order_by(Inbound.id)))
+
+    def stop(self) -> None:
+        self.http.close()
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+async def eventually(check: Callable[[], Awaitable[bool] | bool], timeout: float = 15.0) -> None:
+    """Wait until ``check`` holds (the worker works asynchronously)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached in time")
+        await asyncio.sleep(0.05)
+
+
+@pytest.fixture
+async def start_service(database_url: str, fake_twilio: FakeTwilio, fake_telegram: FakeTelegram,
+                        tmp_path: Path) -> AsyncIterator[Callable[..., Service]]:
+    started: list[Service] = []
+    db = make_engine(database_url)
+    sessions = make_sessionmaker(db)
+
+    def start(command: str = "serve", **overrides: str) -> Service:
+        port = free_port()
+        env = dict(os.environ)
+        for key in list(env):
+            if key.startswith(("TWILIO_", "TELEGRAM_", "PUBLIC_BASE_URL", "AGENCIES")):
+                del env[key]
+        env.update({
+            "HOST": "127.0.0.1", "PORT": str(port), "LOG_LEVEL": "WARNING", "DATABASE_URL": database_url,
+            "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", "MEDIA_DIR": str(tmp_path / "media"),
+            "TWILIO_ACCOUNT_SID": tw.ACCOUNT, "TWILIO_AUTH_TOKEN": tw.TOKEN,
+            "TWILIO_AUTH_TOKEN_SECONDARY": tw.TOKEN_OLD, "TWILIO_WHATSAPP_FROM": tw.SENDER,
+            "TWILIO_API_BASE_URL": fake_twilio.base_url, "TELEGRAM_BOT_TOKEN": tg.TOKEN,
+            "TELEGRAM_WEBHOOK_SECRET": tg.SECRET, "TELEGRAM_API_BASE_URL": fake_telegram.base_url,
+            "TELEGRAM_CHAT_INTERVAL": "0", "WORKER_POLL_SECONDS": "0.05", "ADMIN_API_TOKEN": "admin-token-for-tests",
+        })
+        env.update(overrides)
+        log_path = tmp_path / f"{command}-{port}.log"
+        with log_path.open("wb") as log_file:
+            proc = subprocess.Popen([sys.executable, "-m", "bot", command], env=env, stdout=log_file,
+                                    stderr=subprocess.STDOUT)
+        service = Service(f"http://127.0.0.1:{port}", env, proc, sessions)
+        started.append(service)
+        if command == "serve":
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    if httpx.get(service.base + "/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"service did not start: {log_path.read_text()[-3000:]}")
+                time.sleep(0.1)
+        return service
+
+    yield start
+    for service in started:
+        service.stop()
+    await db.dispose()

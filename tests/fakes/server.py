@@ -1,0 +1,142 @@
+"""A tiny HTTP/1.1 server on loopback for fake providers: records every request, can be told to fail.
+
+It is a real socket server (one request per connection), so the real twilio and python-telegram-bot
+libraries talk to it exactly as they talk to the providers. ``script(route, action)`` queues what the next
+request to a route gets: ``Reply`` (any status), ``Slow`` (a delay, then the normal answer) or ``DROP``
+(the connection is closed without an answer).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    body: bytes
+    at: float = field(default_factory=time.monotonic)
+
+    def form(self) -> dict[str, str]:
+        return {k: v[-1] for k, v in parse_qs(self.body.decode(), keep_blank_values=True).items()}
+
+
+@dataclass
+class Reply:
+    status: int
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Slow:
+    seconds: float
+
+
+DROP = "drop"
+REASONS = {200: "OK", 201: "Created", 204: "No Content", 307: "Temporary Redirect", 400: "Bad Request",
+           401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 429: "Too Many Requests",
+           500: "Internal Server Error", 503: "Service Unavailable"}
+
+
+class FakeServer:
+    def __init__(self) -> None:
+        self.requests: list[Request] = []
+        self._script: dict[str, deque[Any]] = defaultdict(deque)
+        self._lock = threading.Lock()
+        self.port = 0
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._server: asyncio.base_events.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # --- to override -----------------------------------------------------------------------
+
+    def route(self, request: Request) -> str:
+        return request.path
+
+    def handle(self, request: Request) -> Reply:
+        return Reply(404, b"not found")
+
+    # --- control ----------------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def script(self, route: str, *actions: Any) -> None:
+        with self._lock:
+            self._script[route].extend(actions)
+
+    def seen(self, route: str) -> list[Request]:
+        with self._lock:
+            return [r for r in self.requests if self.route(r) == route]
+
+    def start(self) -> FakeServer:
+        ready = threading.Event()
+
+        def run() -> None:
+            loop = asyncio.new_event_loop()
+            self._loop = loop
+            self._server = loop.run_until_complete(asyncio.start_server(self._serve, "127.0.0.1", 0))
+            self.port = self._server.sockets[0].getsockname()[1]
+            ready.set()
+            loop.run_forever()
+
+        self._thread = threading.Thread(target=run, daemon=True)
+        self._thread.start()
+        ready.wait(10)
+        return self
+
+    def stop(self) -> None:
+        if self._loop and self._server:
+            self._loop.call_soon_threadsafe(self._server.close)
+            self._loop.call_soon_threadsafe(self._loop.stop)
+        if self._thread:
+            self._thread.join(5)
+
+    # --- the HTTP part ----------------------------------------------------------------------
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            head = await reader.readuntil(b"\r\n\r\n")
+        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
+            writer.close()
+            return
+        lines = head.decode("latin-1").split("\r\n")
+        method, target, _ = lines[0].split(" ", 2)
+        headers = {}
+        for line in lines[1:]:
+            if ":" in line:
+                key, value = line.split(":", 1)
+                headers[key.strip().lower()] = value.strip()
+        body = await reader.readexactly(int(headers.get("content-length", "0") or 0))
+        parts = urlsplit(target)
+        request = Request(method, parts.path, parse_qs(parts.query), headers, body)
+        with self._lock:
+            self.requests.append(request)
+            queue = self._script.get(self.route(request))
+            action = queue.popleft() if queue else None
+        if action == DROP:
+            writer.transport.abort()
+            return
+        if isinstance(action, Slow):
+            await asyncio.sleep(action.seconds)
+            action = None
+        reply = action if isinstance(action, Reply) else self.handle(request)
+        status_line = f"HTTP/1.1 {reply.status} {REASONS.get(reply.status, 'Status')}\r\n"
+        out_headers = {"content-length": str(len(reply.body)), "connection": "close"} | reply.headers
+        writer.write(status_line.encode() + "".join(f"{k}: {v}\r\n" for k, v in out_headers.items()).encode()
+                     + b"\r\n" + reply.body)
+        try:
+            await writer.drain()
+        finally:
+            writer.close()
