@@ -45,11 +45,11 @@ def parse(channel: str, payload: dict[str, Any]) -> Incoming:
     raise ValueError(f"unknown channel {channel!r}")
 
 
-async def store_inbound(session: AsyncSession, *, channel: str, external_id: str, payload: dict[str, Any]
-                        ) -> int | None:
+async def store_inbound(session: AsyncSession, *, channel: str, external_id: str, payload: dict[str, Any],
+                        sender: str) -> int | None:
     """Save a delivery; None when it was already stored (a provider's retry). Commits."""
-    values = {"channel": channel, "external_id": external_id, "payload": payload, "status": "received",
-              "attempts": 0, "received_at": utcnow()}
+    values = {"channel": channel, "external_id": external_id, "sender": sender[:64], "payload": payload,
+              "status": "received", "attempts": 0, "received_at": utcnow()}
     dialect = session.bind.dialect.name if session.bind else "sqlite"
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = insert(Inbound).values(**values).on_conflict_do_nothing(
@@ -116,29 +116,37 @@ async def _handle(session: AsyncSession, runtime: Runtime, row: Inbound, incomin
 
 
 async def process_inbound(runtime: Runtime, inbound_id: int) -> bool:
-    """Answer one stored delivery (once). Returns False when it failed and stays for a retry."""
+    """Answer a stored delivery once, after any earlier ones from the same sender (their order matters:
+    "brp lama?" needs the question before it). Returns False when it failed and stays for a retry."""
     try:
         async with runtime.sessionmaker() as session, session.begin():
-            row = await session.get(Inbound, inbound_id, with_for_update=True)
-            if row is None or row.status != "received":
+            first = await session.get(Inbound, inbound_id)
+            if first is None or first.status != "received":
                 return True
-            row.attempts += 1
-            incoming = parse(row.channel, row.payload)
-            if incoming.ignored:
-                row.status, row.error = "processed", incoming.ignored
-            else:
-                await _handle(session, runtime, row, incoming)
-                row.status = "processed"
-            row.processed_at = utcnow()
+            rows = list(await session.scalars(
+                select(Inbound).where(Inbound.channel == first.channel, Inbound.sender == first.sender,
+                                      Inbound.status == "received", Inbound.id <= inbound_id)
+                .order_by(Inbound.id).with_for_update()))
+            for row in rows:
+                if row.status != "received":
+                    continue
+                row.attempts += 1
+                incoming = parse(row.channel, row.payload)
+                if incoming.ignored:
+                    row.status, row.error = "processed", incoming.ignored
+                else:
+                    await _handle(session, runtime, row, incoming)
+                    row.status = "processed"
+                row.processed_at = utcnow()
     except Exception as exc:  # recorded; the sweep tries again, then gives up visibly
         log.exception("could not process inbound %s", inbound_id)
         async with runtime.sessionmaker() as session, session.begin():
-            row = await session.get(Inbound, inbound_id)
-            if row is not None:
-                row.attempts += 1
-                row.error = f"{type(exc).__name__}: {exc}"[:300]
-                if row.attempts >= MAX_ATTEMPTS:
-                    row.status = "failed"
+            failed = await session.get(Inbound, inbound_id)
+            if failed is not None:
+                failed.attempts += 1
+                failed.error = f"{type(exc).__name__}: {exc}"[:300]
+                if failed.attempts >= MAX_ATTEMPTS:
+                    failed.status = "failed"
         return False
     runtime.wakeup.set()
     return True

@@ -97,11 +97,13 @@ class Inbound(Base):
     __table_args__ = (
         UniqueConstraint("channel", "external_id", name="uq_inbound_channel_external"),
         Index("ix_inbound_status", "status", "id"),
+        Index("ix_inbound_sender", "channel", "sender", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(20))
     external_id: Mapped[str] = mapped_column(String(80))  # Twilio MessageSid, Telegram update_id
+    sender: Mapped[str] = mapped_column(String(64), default="")  # phone or chat id: one sender, in order
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(12), default="received")  # received | processed | failed

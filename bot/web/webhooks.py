@@ -63,7 +63,8 @@ async def twilio_whatsapp(request: Request, background: BackgroundTasks,
     if not sid:
         return JSONResponse({"detail": "MessageSid is required"}, status_code=400)
     async with rt.sessionmaker() as session:
-        inbound_id = await store_inbound(session, channel="whatsapp", external_id=sid, payload=fields)
+        inbound_id = await store_inbound(session, channel="whatsapp", external_id=sid, payload=fields,
+                                         sender=fields.get("From", ""))
     if inbound_id is not None:
         background.add_task(process_inbound, rt, inbound_id)
     return _twiml()
@@ -119,8 +120,11 @@ async def telegram_update(request: Request, background: BackgroundTasks, rt: Ann
 async def accept_telegram_update(rt: Runtime, data: dict[str, Any], update_id: int,
                                  background: BackgroundTasks | None = None) -> None:
     """Store an update (webhook or long polling) and answer it once."""
+    message = data.get("message") or (data.get("callback_query") or {}).get("message") or {}
+    sender = str((message.get("chat") or {}).get("id", ""))
     async with rt.sessionmaker() as session:
-        inbound_id = await store_inbound(session, channel="telegram", external_id=str(update_id), payload=data)
+        inbound_id = await store_inbound(session, channel="telegram", external_id=str(update_id), payload=data,
+                                         sender=sender)
     if inbound_id is None:
         return
     callback = (data.get("callback_query") or {}).get("id")

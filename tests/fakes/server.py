@@ -14,7 +14,7 @@ import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 
 @dataclass
@@ -120,7 +120,7 @@ class FakeServer:
                 headers[key.strip().lower()] = value.strip()
         body = await reader.readexactly(int(headers.get("content-length", "0") or 0))
         parts = urlsplit(target)
-        request = Request(method, parts.path, parse_qs(parts.query), headers, body)
+        request = Request(method, unquote(parts.path), parse_qs(parts.query), headers, body)
         with self._lock:
             self.requests.append(request)
             queue = self._script.get(self.route(request))

@@ -83,6 +83,8 @@ class TelegramSender:
             raise FetchError(f"Telegram: {exc.message}", retry=False) from exc
         except (TimedOut, NetworkError, RetryAfter) as exc:
             raise FetchError(f"Telegram network: {exc}", retry=True) from exc
+        except TelegramError as exc:
+            raise FetchError(f"Telegram: {exc}", retry=True) from exc
         if len(data) > MAX_DOWNLOAD:
             raise FetchError("larger than 20 MB", retry=False)
         return data

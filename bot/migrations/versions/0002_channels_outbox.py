@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("channel", sa.String(20), nullable=False),
         sa.Column("external_id", sa.String(80), nullable=False),
+        sa.Column("sender", sa.String(64), nullable=False),
         sa.Column("contact_id", sa.Integer(), sa.ForeignKey("contacts.id", ondelete="SET NULL"), nullable=True),
         sa.Column("payload", sa.JSON(), nullable=False),
         sa.Column("status", sa.String(12), nullable=False),
@@ -37,6 +38,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("channel", "external_id", name="uq_inbound_channel_external"),
     )
     op.create_index("ix_inbound_status", "inbound", ["status", "id"])
+    op.create_index("ix_inbound_sender", "inbound", ["channel", "sender", "status"])
     op.create_table(
         "media",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -100,6 +102,7 @@ def downgrade() -> None:
     op.drop_table("outbox")
     op.drop_index("ix_media_status", table_name="media")
     op.drop_table("media")
+    op.drop_index("ix_inbound_sender", table_name="inbound")
     op.drop_index("ix_inbound_status", table_name="inbound")
     op.drop_table("inbound")
     with op.batch_alter_table("contacts") as batch:
