@@ -39,3 +39,12 @@ def test_terminal_chat_keeps_the_conversation() -> None:
                           timeout=60, check=True)
     assert "Kepala Desa" in proc.stdout
     assert "1 hari kerja" in proc.stdout
+
+
+def test_every_setting_is_documented_in_env_example() -> None:
+    import re
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / ".env.example").read_text()
+    missing = [name.upper() for name in Settings.model_fields if not re.search(rf"^{name.upper()}=", doc, re.M)]
+    assert missing == []
