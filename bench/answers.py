@@ -20,9 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from handlers.engine import Engine  # noqa: E402
-from handlers.types import ConversationState, InboundMessage  # noqa: E402
-from knowledge.loader import load  # noqa: E402
+from handlers.engine import Engine
+from handlers.types import ConversationState, InboundMessage
+from knowledge.loader import load
 
 FALLBACK_QUESTIONS = [
     {"text": "syarat kks hilang", "agency": "tanah-laut", "user": None},

@@ -32,8 +32,8 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.fakes import twilio as tw  # noqa: E402
-from tests.fakes.twilio import FakeTwilio  # noqa: E402
+from tests.fakes import twilio as tw
+from tests.fakes.twilio import FakeTwilio
 
 QUESTIONS = ["syarat kks hilang", "jam buka dinsos", "brp lama adopsi", "bayar gak urus sk dtks",
              "syarat karang taruna", "prosedur bpjs pbi", "saldo kks kosong", "halo"]
@@ -161,12 +161,10 @@ async def run_database(name: str, url: str, args: argparse.Namespace) -> list[st
             deadline = time.monotonic() + 120
             while len(fake.sent) < len(load.phones) and time.monotonic() < deadline:
                 await asyncio.sleep(0.2)
-            drain = time.monotonic()
             await asyncio.sleep(2)  # anything extra would arrive now
             per_phone = Counter(m["To"].removeprefix("whatsapp:") for m in fake.sent)
             lost = sum(1 for p in load.phones if per_phone[p] == 0)
             duplicated = sum(n - 1 for n in per_phone.values() if n > 1)
-            del drain
         finally:
             proc.terminate()
             proc.wait(20)
@@ -275,7 +273,6 @@ async def main() -> int:
     print("\n".join(lines))
     print()
     print("\n".join(outbox_lines))
-    del statistics
     return 0
 
 

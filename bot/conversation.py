@@ -16,10 +16,21 @@ log = logging.getLogger(__name__)
 MAX_STORED_TEXT = 4000  # a message longer than this is stored cut, with a marker
 
 
-def _stored(text: str) -> str:
+def stored_text(text: str) -> str:
     """PostgreSQL text cannot hold NUL; very long messages are kept cut, with a marker."""
     text = text.replace("\x00", "\ufffd")
     return text if len(text) <= MAX_STORED_TEXT else text[:MAX_STORED_TEXT] + " [...]"
+
+
+def answer(engine: Engine, message: InboundMessage, state: ConversationState) -> Reply:
+    """The engine's reply; on a bug, a polite apology and the state as it was (never a crash)."""
+    before = state.to_dict()
+    try:
+        return engine.handle(message, state)
+    except Exception:
+        log.exception("engine failed on a %s message", message.channel)
+        state.__init__(**ConversationState.from_dict(before).to_dict())  # type: ignore[misc]
+        return Reply([OutboundMessage(messages.APOLOGY)], "error", agency=state.agency)
 
 
 async def converse(*, session: AsyncSession, engine: Engine, message: InboundMessage) -> Reply:
@@ -29,13 +40,8 @@ async def converse(*, session: AsyncSession, engine: Engine, message: InboundMes
     state = ConversationState.from_dict(await repo.load_state(session=session, contact_id=contact.id))
     if message.agency is None and contact.agency and state.agency is None:
         state.agency = contact.agency
-    await repo.add_message(session=session, contact_id=contact.id, direction="in", text=_stored(message.text))
-    try:
-        reply = engine.handle(message, state)
-    except Exception:  # the citizen gets an apology; the state stays as it was before this message
-        log.exception("engine failed on a %s message from contact %s", message.channel, contact.id)
-        state = ConversationState.from_dict(await repo.load_state(session=session, contact_id=contact.id))
-        reply = Reply([OutboundMessage(messages.APOLOGY)], "error", agency=state.agency)
+    await repo.add_message(session=session, contact_id=contact.id, direction="in", text=stored_text(message.text))
+    reply = answer(engine, message, state)
     for out in reply.messages:
         await repo.add_message(session=session, contact_id=contact.id, direction="out", text=out.text,
                                intent=reply.intent, service=reply.service, aspect=reply.aspect)

@@ -129,21 +129,36 @@ def merge_status(current: str, new: str) -> str:
     return new if RANK.get(new, 0) > RANK.get(current, 0) else current
 
 
-async def mark_sent(session: AsyncSession, *, job: Job, provider_id: str, status: str, template: str | None = None
-                    ) -> None:
+@dataclass(frozen=True)
+class Sent:
+    job: Job
+    provider_id: str
+    status: str
+    template: str | None = None
+
+
+async def mark_sent(session: AsyncSession, *, sent: list[Sent]) -> None:
+    """Record accepted sends in one transaction, merging statuses reported before the send call returned."""
+    if not sent:
+        return
+    now = utcnow()
     async with session.begin():
-        row = await session.get(Outbox, job.id, with_for_update=True)
-        if row is None:
-            return
-        reported = await session.get(ProviderStatus, provider_id)
-        merged = merge_status("sending", status)
-        if reported:
-            merged = merge_status(merged, reported.status)
-            row.error_code = reported.error_code or row.error_code
-        row.status, row.provider_id, row.sent_at = merged, provider_id, utcnow()
-        row.lease_until, row.leased_by, row.error = None, None, None
-        if template:
-            row.template = template
+        reported = {
+            row.provider_id: row for row in await session.scalars(
+                select(ProviderStatus).where(ProviderStatus.provider_id.in_([s.provider_id for s in sent])))
+        }
+        updates = []
+        for s in sent:
+            status = merge_status("sending", s.status)
+            early = reported.get(s.provider_id)
+            values: dict[str, Any] = {"id": s.job.id, "status": status, "provider_id": s.provider_id, "sent_at": now,
+                                      "lease_until": None, "leased_by": None, "error": None, "updated_at": now,
+                                      "error_code": None, "template": s.template or s.job.template}
+            if early is not None:
+                values["status"] = merge_status(status, early.status)
+                values["error_code"] = early.error_code
+            updates.append(values)
+        await session.execute(update(Outbox), updates)
 
 
 def backoff(attempts: int, retry_after: float | None = None) -> timedelta:

@@ -16,6 +16,7 @@ from knowledge.loader import load
 if TYPE_CHECKING:
     from bot.channels.telegram.outbound import TelegramSender
     from bot.channels.whatsapp_twilio.outbound import TwilioSender
+    from bot.pipeline import InboundWriter
 
 
 @dataclass
@@ -25,14 +26,21 @@ class Runtime:
     sessionmaker: async_sessionmaker[AsyncSession]
     engine: Engine
     wakeup: asyncio.Event = field(default_factory=asyncio.Event)
+    inbound_ready: asyncio.Event = field(default_factory=asyncio.Event)  # new deliveries are stored
+    process_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one inbound processor at a time
+    processed_upto: int = 0  # highest inbound id this process has seen processed
     twilio: TwilioSender | None = None
     telegram: TelegramSender | None = None
+    writer: InboundWriter | None = None
 
     @classmethod
     def create(cls, settings: Settings) -> Runtime:
         db = make_engine(settings.database_url)
         kb, lexicon = load(settings.agencies)
         runtime = cls(settings=settings, db=db, sessionmaker=make_sessionmaker(db), engine=Engine(kb, lexicon))
+        from bot.pipeline import InboundWriter
+
+        runtime.writer = InboundWriter(runtime)
         if settings.whatsapp_enabled:
             from bot.channels.whatsapp_twilio.outbound import TwilioSender
 
@@ -44,6 +52,8 @@ class Runtime:
         return runtime
 
     async def close(self) -> None:
+        if self.twilio is not None:
+            await self.twilio.close()
         if self.telegram is not None:
             await self.telegram.bot.shutdown()
         await self.db.dispose()

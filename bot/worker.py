@@ -49,37 +49,35 @@ class Worker:
         self._slots = asyncio.Semaphore(CONCURRENCY)
         self._last_sweep = 0.0
 
-    async def _deliver(self, job: outbox.Job) -> None:
+    async def _deliver(self, job: outbox.Job) -> outbox.Sent | None:
         settings, sessions = self.runtime.settings, self.runtime.sessionmaker
         sender = self.senders.get(job.channel)
         if sender is None:
             async with sessions() as session:
                 await outbox.mark_retry(session, job=job, code=None, error=f"channel {job.channel} not configured",
                                         max_attempts=settings.outbox_max_attempts)
-            return
+            return None
         if job.channel == "telegram":
             wait = self.per_chat.wait_for(job.address)
             if wait > 0:
                 async with sessions() as session:
                     await outbox.mark_deferred(session, job=job, until=utcnow() + timedelta(seconds=wait))
-                return
+                return None
         async with self._slots:
             await self.buckets[job.channel].acquire()
             try:
                 result = await sender.send(job)
             except SendFailure as failure:
                 await self._failed(job, failure)
-                return
+                return None
             except Exception as exc:  # a bug or an unexpected library error: retried, then dead-lettered
                 log.exception("sending outbox %s failed unexpectedly", job.id)
                 await self._failed(job, SendFailure("transient", None, f"{type(exc).__name__}: {exc}"))
-                return
+                return None
             finally:
                 if job.channel == "telegram":
                     self.per_chat.sent(job.address)
-        async with sessions() as session:
-            await outbox.mark_sent(session, job=job, provider_id=result.provider_id, status=result.status,
-                                   template=result.template)
+        return outbox.Sent(job, result.provider_id, result.status, result.template)
 
     async def _failed(self, job: outbox.Job, failure: SendFailure) -> None:
         settings, sessions = self.runtime.settings, self.runtime.sessionmaker
@@ -99,7 +97,9 @@ class Worker:
             jobs = await outbox.claim(session, worker=self.id, limit=BATCH,
                                       lease_seconds=self.runtime.settings.outbox_lease_seconds)
         if jobs:
-            await asyncio.gather(*(self._deliver(job) for job in jobs))
+            results = await asyncio.gather(*(self._deliver(job) for job in jobs))
+            async with self.runtime.sessionmaker() as session:
+                await outbox.mark_sent(session, sent=[r for r in results if r is not None])
         return len(jobs)
 
     async def step(self) -> int:

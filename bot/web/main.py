@@ -34,6 +34,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings = settings
         stop = asyncio.Event()
         tasks: list[asyncio.Task[None]] = []
+        from bot.pipeline import run_processor
+
+        assert rt.writer is not None
+        writer_stop = asyncio.Event()  # stopped last: everything accepted must be stored
+        writer = asyncio.create_task(rt.writer.run(writer_stop), name="inbound-writer")
+        tasks.append(asyncio.create_task(run_processor(rt, stop), name="inbound-processor"))
         if rt.telegram is not None:
             from bot.channels.telegram import setup
 
@@ -59,6 +65,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await asyncio.wait_for(task, timeout=10)
+            writer_stop.set()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await asyncio.wait_for(writer, timeout=10)
             await rt.close()
 
     app = FastAPI(title="dinsos-bot", version="0.1.0", lifespan=lifespan,

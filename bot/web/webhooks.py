@@ -7,7 +7,7 @@ import json
 import logging
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Header, Request, Response
+from fastapi import APIRouter, Depends, Header, Request, Response
 from fastapi.responses import JSONResponse
 
 from bot import outbox
@@ -54,20 +54,27 @@ async def _twilio_form(request: Request, rt: Runtime) -> tuple[dict[str, str] | 
 
 
 @router.post("/webhooks/twilio/whatsapp", response_class=Response)
-async def twilio_whatsapp(request: Request, background: BackgroundTasks,
-                          rt: Annotated[Runtime, Depends(runtime)]) -> Response:
+async def twilio_whatsapp(request: Request, rt: Annotated[Runtime, Depends(runtime)]) -> Response:
     fields, refused = await _twilio_form(request, rt)
     if refused is not None or fields is None:
         return refused or _forbidden("invalid request")
     sid = fields.get("MessageSid") or fields.get("SmsMessageSid")
     if not sid:
         return JSONResponse({"detail": "MessageSid is required"}, status_code=400)
-    async with rt.sessionmaker() as session:
-        inbound_id = await store_inbound(session, channel="whatsapp", external_id=sid, payload=fields,
-                                         sender=fields.get("From", ""))
-    if inbound_id is not None:
-        background.add_task(process_inbound, rt, inbound_id)
+    await _store(rt, channel="whatsapp", external_id=sid, payload=fields, sender=fields.get("From", ""))
     return _twiml()
+
+
+async def _store(rt: Runtime, *, channel: str, external_id: str, payload: dict[str, Any], sender: str) -> None:
+    """Durably stored before we answer 200 (group commit with other deliveries arriving now)."""
+    if rt.writer is not None:
+        await rt.writer.store(channel=channel, external_id=external_id, payload=payload, sender=sender)
+        return
+    async with rt.sessionmaker() as session:
+        inbound_id = await store_inbound(session, channel=channel, external_id=external_id, payload=payload,
+                                         sender=sender)
+    if inbound_id is not None:
+        await process_inbound(rt, inbound_id)
 
 
 @router.post("/webhooks/twilio/status", response_class=Response)
@@ -100,7 +107,7 @@ async def _answer_button(rt: Runtime, callback_id: str) -> None:
 
 
 @router.post("/webhooks/telegram")
-async def telegram_update(request: Request, background: BackgroundTasks, rt: Annotated[Runtime, Depends(runtime)],
+async def telegram_update(request: Request, rt: Annotated[Runtime, Depends(runtime)],
                           secret: Annotated[str | None, Header(alias="X-Telegram-Bot-Api-Secret-Token")] = None
                           ) -> Response:
     if not rt.settings.telegram_enabled or not telegram_in.verify(rt.settings, secret):
@@ -113,26 +120,20 @@ async def telegram_update(request: Request, background: BackgroundTasks, rt: Ann
         update_id = int(data["update_id"])
     except (ValueError, KeyError, TypeError):
         return JSONResponse({"detail": "not a Telegram update"}, status_code=400)
-    await accept_telegram_update(rt, data, update_id, background)
+    await accept_telegram_update(rt, data, update_id)
     return Response(status_code=200)
 
 
-async def accept_telegram_update(rt: Runtime, data: dict[str, Any], update_id: int,
-                                 background: BackgroundTasks | None = None) -> None:
-    """Store an update (webhook or long polling) and answer it once."""
+_pending_acks: set[asyncio.Task[None]] = set()
+
+
+async def accept_telegram_update(rt: Runtime, data: dict[str, Any], update_id: int) -> None:
+    """Store an update (webhook or long polling); the processor answers it once."""
     message = data.get("message") or (data.get("callback_query") or {}).get("message") or {}
     sender = str((message.get("chat") or {}).get("id", ""))
-    async with rt.sessionmaker() as session:
-        inbound_id = await store_inbound(session, channel="telegram", external_id=str(update_id), payload=data,
-                                         sender=sender)
-    if inbound_id is None:
-        return
+    await _store(rt, channel="telegram", external_id=str(update_id), payload=data, sender=sender)
     callback = (data.get("callback_query") or {}).get("id")
-    if background is not None:
-        background.add_task(process_inbound, rt, inbound_id)
-        if callback:
-            background.add_task(_answer_button, rt, str(callback))
-    else:
-        await process_inbound(rt, inbound_id)
-        if callback:
-            await _answer_button(rt, str(callback))
+    if callback:
+        task = asyncio.create_task(_answer_button(rt, str(callback)))
+        _pending_acks.add(task)
+        task.add_done_callback(_pending_acks.discard)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from datetime import timedelta
 from typing import Any
 
-from requests.exceptions import RequestException
+import aiohttp
 from twilio.base.exceptions import TwilioRestException
-from twilio.http.http_client import TwilioHttpClient
+from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
 
 from bot.channels.base import SendFailure, SendResult
@@ -26,8 +25,10 @@ WINDOW_CODE = 63016
 
 
 def make_client(settings: Settings) -> Client:
-    client = Client(settings.twilio_account_sid, settings.twilio_auth_token,
-                    http_client=TwilioHttpClient(timeout=15))
+    """The twilio library with its aiohttp client (call inside the event loop); 15-second timeout."""
+    http = AsyncTwilioHttpClient(timeout=15)
+    http.timeout = aiohttp.ClientTimeout(total=15)  # aiohttp wants its own timeout object
+    client = Client(settings.twilio_account_sid, settings.twilio_auth_token, http_client=http)
     client.api.base_url = settings.twilio_api_base_url  # also used by tests to reach the fake Twilio
     return client
 
@@ -46,6 +47,9 @@ def classify(exc: TwilioRestException) -> SendFailure:
 
 class TwilioSender:
     channel = "whatsapp"
+
+    async def close(self) -> None:
+        await self.client.http_client.close()
 
     def __init__(self, settings: Settings, client: Client | None = None) -> None:
         self.settings = settings
@@ -75,12 +79,12 @@ class TwilioSender:
         else:
             kwargs["body"] = job.body
         try:
-            message = await asyncio.to_thread(self.client.messages.create, **kwargs)
+            message = await self.client.messages.create_async(**kwargs)
         except TwilioRestException as exc:
             failure = classify(exc)
             if failure.kind == "window" and template is None and self._template_for(job):
                 return await self.send(job, force_template=True)
             raise failure from exc
-        except RequestException as exc:
+        except (aiohttp.ClientError, TimeoutError) as exc:
             raise SendFailure("transient", None, f"network: {type(exc).__name__}") from exc
         return SendResult(provider_id=str(message.sid), status=str(message.status or "queued"), template=template)
