@@ -135,7 +135,8 @@ class Load:
                 "errors": len(errors), "n": len(latencies)}
 
 
-def start_service(database_url: str, fake: FakeTwilio, media: str, **extra: str) -> tuple[str, subprocess.Popen[bytes]]:
+def start_service(database_url: str, fake: FakeTwilio, media: str, *, separate_worker: bool = False,
+                  **extra: str) -> tuple[str, subprocess.Popen[bytes]]:
     port = free_port()
     env = dict(os.environ, HOST="127.0.0.1", PORT=str(port), LOG_LEVEL="WARNING", DATABASE_URL=database_url,
                PUBLIC_BASE_URL=f"http://127.0.0.1:{port}", TWILIO_ACCOUNT_SID=tw.ACCOUNT, TWILIO_AUTH_TOKEN=tw.TOKEN,
@@ -143,17 +144,27 @@ def start_service(database_url: str, fake: FakeTwilio, media: str, **extra: str)
                MEDIA_DIR=media, AGENCIES="tanah-laut", WORKER_POLL_SECONDS="0.05", **extra)
     for key in ("TELEGRAM_BOT_TOKEN",):
         env.pop(key, None)
+    if separate_worker:
+        env["WORKER_ENABLED"] = "false"
     proc = subprocess.Popen([str(ROOT / ".venv/bin/dinsos-bot"), "serve"], env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     wait_healthy(base, proc)
+    if separate_worker:
+        worker = subprocess.Popen([str(ROOT / ".venv/bin/dinsos-bot"), "worker"], env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        WORKERS.append(worker)
     return base, proc
 
 
-async def run_database(name: str, url: str, args: argparse.Namespace) -> list[str]:
+WORKERS: list[subprocess.Popen[bytes]] = []
+
+
+async def run_database(name: str, url: str, args: argparse.Namespace, *, separate_worker: bool = False
+                       ) -> list[str]:
     fake = FakeTwilio().start()
     with tempfile.TemporaryDirectory() as media:
-        base, proc = start_service(url, fake, media)
+        base, proc = start_service(url, fake, media, separate_worker=separate_worker)
         load = Load(base, base)
         try:
             closed = await load.closed(args.messages, args.concurrency)
@@ -168,6 +179,10 @@ async def run_database(name: str, url: str, args: argparse.Namespace) -> list[st
         finally:
             proc.terminate()
             proc.wait(20)
+            for worker in WORKERS:
+                worker.terminate()
+                worker.wait(20)
+            WORKERS.clear()
             fake.stop()
     return [
         f"| {name}: closed loop, {args.concurrency} clients | {closed['n']:.0f} | {closed['rate']:.0f}/s | "
@@ -267,6 +282,14 @@ async def main() -> int:
         base = args.pg_admin.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
         await asyncio.to_thread(upgrade, f"{base}/dinsos_bench")
         lines += await run_database("PostgreSQL", f"{base}/dinsos_bench", args)
+        print("\n".join(lines[-3:]), flush=True)
+        admin = await asyncpg.connect(args.pg_admin)
+        await admin.execute('DROP DATABASE IF EXISTS "dinsos_bench2" WITH (FORCE)')
+        await admin.execute('CREATE DATABASE "dinsos_bench2"')
+        await admin.close()
+        await asyncio.to_thread(upgrade, f"{base}/dinsos_bench2")
+        lines += await run_database("PostgreSQL, `dinsos-bot worker` apart", f"{base}/dinsos_bench2", args,
+                                    separate_worker=True)
         await asyncio.to_thread(upgrade, f"{base}/dinsos_bench_outbox")
         outbox_lines.append(f"PostgreSQL outbox, one worker: {await outbox_rate(f'{base}/dinsos_bench_outbox', 2000)}")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")

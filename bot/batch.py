@@ -1,0 +1,205 @@
+"""Answering a batch of stored deliveries: the conversation for each, then every row written at once.
+
+Used by ``bot.pipeline``; a handful of statements per batch whatever its size (bulk inserts at the end).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import outbox
+from bot.channels.base import Incoming
+from bot.conversation import answer, stored_text
+from bot.db.models import Contact, ConversationStateRow, Inbound, Media, Message, Outbox, utcnow
+from bot.runtime import Runtime
+from handlers import messages
+from handlers.types import ConversationState, InboundMessage
+
+OPT_OUT = {"berhenti", "stop", "unsubscribe", "/stop", "/berhenti", "stop langganan", "berhenti langganan"}
+OPT_IN = {"mulai", "start", "subscribe", "langganan", "mulai langganan"}
+
+
+@dataclass
+class ContactRow:
+    id: int
+    agency: str | None
+    subscribed: bool
+    changes: dict[str, Any] = field(default_factory=dict)
+
+
+class Batch:
+    """Deliveries answered together in one transaction: a few statements per message, bulk inserts at the end.
+
+    Messages are handled in arrival order; a sender's later message sees the state its earlier one left.
+    """
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.contacts: dict[tuple[str, str], ContactRow] = {}
+        self.states: dict[int, ConversationState] = {}
+        self.messages: list[dict[str, Any]] = []
+        self.outbox: list[dict[str, Any]] = []
+        self.media: list[dict[str, Any]] = []
+        self.done: list[dict[str, Any]] = []
+        self.saved_states: dict[int, Any] = {}
+
+    async def prepare(self, session: AsyncSession, incomings: list[Incoming]) -> None:
+        """Upsert every sender of the batch and load their states: a handful of statements per batch."""
+        now = utcnow()
+        senders: dict[tuple[str, str], dict[str, Any]] = {}
+        for incoming in incomings:
+            if incoming.ignored:
+                continue
+            values = senders.setdefault((incoming.channel, incoming.user), {
+                "channel": incoming.channel, "external_id": incoming.user, "phone": None, "display_name": None,
+                "last_inbound_at": now, "subscribed": True, "unreachable": False, "created_at": now,
+                "updated_at": now})
+            values["phone"] = incoming.phone or values["phone"]
+            values["display_name"] = (incoming.display_name or "")[:120] or values["display_name"]
+        if not senders:
+            return
+        upsert = insert_for(session)(Contact)
+        upsert = upsert.on_conflict_do_update(
+            index_elements=[Contact.channel, Contact.external_id],
+            set_={"last_inbound_at": upsert.excluded.last_inbound_at, "updated_at": upsert.excluded.updated_at,
+                  "phone": func.coalesce(upsert.excluded.phone, Contact.phone),
+                  "display_name": func.coalesce(upsert.excluded.display_name, Contact.display_name)})
+        await session.execute(upsert, list(senders.values()))
+        found = await session.execute(
+            select(Contact.id, Contact.channel, Contact.external_id, Contact.agency, Contact.subscribed)
+            .where(Contact.external_id.in_([key[1] for key in senders])))
+        for row in found:
+            if (row.channel, row.external_id) in senders:
+                self.contacts[(row.channel, row.external_id)] = ContactRow(row.id, row.agency, bool(row.subscribed))
+        ids = [c.id for c in self.contacts.values()]
+        rows = await session.execute(
+            select(ConversationStateRow.contact_id, ConversationStateRow.state)
+            .where(ConversationStateRow.contact_id.in_(ids)))
+        self.saved_states = {int(contact_id): state for contact_id, state in rows.tuples()}
+
+    def contact(self, incoming: Incoming) -> ContactRow:
+        return self.contacts[(incoming.channel, incoming.user)]
+
+    def state(self, contact: ContactRow) -> ConversationState:
+        if contact.id not in self.states:
+            state = ConversationState.from_dict(self.saved_states.get(contact.id))
+            if state.agency is None and contact.agency:
+                state.agency = contact.agency
+            self.states[contact.id] = state
+        return self.states[contact.id]
+
+    def say(self, contact: ContactRow, channel: str, text: str, choices: list[dict[str, str]] | None = None,
+            *, intent: str | None = None, service: str | None = None, aspect: str | None = None) -> None:
+        now = utcnow()
+        self.messages.append({"contact_id": contact.id, "direction": "out", "text": text, "intent": intent,
+                              "service": service, "aspect": aspect, "created_at": now})
+        parts = outbox.split_body(text, outbox.LIMITS.get(channel, 4096))
+        for n, part in enumerate(parts):
+            self.outbox.append({
+                "contact_id": contact.id, "channel": channel, "kind": "reply", "body": part,
+                "choices": choices if n == len(parts) - 1 else None, "template": None, "template_variables": None,
+                "status": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now, "updated_at": now})
+
+    def handle(self, row: Any, incoming: Incoming) -> None:
+        if incoming.ignored:
+            self.done.append({"id": row.id, "contact_id": None, "error": incoming.ignored, "attempts": row.attempts})
+            return
+        contact = self.contact(incoming)
+        self.done.append({"id": row.id, "contact_id": contact.id, "error": None, "attempts": row.attempts})
+        now = utcnow()
+        for position, item in enumerate(incoming.media):
+            self.media.append({"inbound_id": row.id, "contact_id": contact.id, "channel": incoming.channel,
+                               "position": position, "source": item.source, "declared_type": item.declared_type,
+                               "file_name": item.file_name, "status": "pending", "attempts": 0,
+                               "next_attempt_at": now, "created_at": now})
+        self.messages.append({"contact_id": contact.id, "direction": "in", "text": stored_text(incoming.text),
+                              "intent": None, "service": None, "aspect": None, "created_at": now})
+        early = replies_for(incoming, contact)
+        if early is not None:
+            for text, choices in early:
+                self.say(contact, incoming.channel, text, choices, intent="channel")
+        elif incoming.text.strip() or not incoming.media:
+            state = self.state(contact)
+            reply = answer(self.runtime.engine, InboundMessage(incoming.channel, incoming.user, incoming.text), state)
+            if state.agency != contact.agency:
+                contact.agency = state.agency
+                contact.changes["agency"] = state.agency
+            for out in reply.messages:
+                choices = [{"key": c.key, "label": c.label} for c in out.choices] or None
+                self.say(contact, incoming.channel, out.text, choices if incoming.channel == "telegram" else None,
+                         intent=reply.intent, service=reply.service, aspect=reply.aspect)
+        if incoming.media:
+            what = (messages.MEDIA_WHAT_ONE if len(incoming.media) == 1
+                    else messages.MEDIA_WHAT_MANY.format(n=len(incoming.media)))
+            self.say(contact, incoming.channel, messages.MEDIA_RECEIVED.format(what=what), intent="channel")
+
+    async def flush(self, session: AsyncSession) -> None:
+        now = utcnow()
+        # Core inserts (executemany): the ORM's bulk path costs more than the statements themselves.
+        if self.media:
+            await session.execute(insert(table_of(Media)), self.media)
+        if self.messages:
+            await session.execute(insert(table_of(Message)), self.messages)
+        if self.states:
+            upsert = insert_for(session)(ConversationStateRow)
+            upsert = upsert.on_conflict_do_update(
+                index_elements=[ConversationStateRow.contact_id],
+                set_={"state": upsert.excluded.state, "updated_at": upsert.excluded.updated_at})
+            await session.execute(upsert, [{"contact_id": cid, "state": st.to_dict(), "updated_at": now}
+                                           for cid, st in self.states.items()])
+        for keys, group in groups_of([c for c in self.contacts.values() if c.changes]).items():
+            await session.execute(update(Contact), [{"id": c.id, **c.changes} for c in group])
+            del keys
+        if self.outbox:
+            await session.execute(insert(table_of(Outbox)), self.outbox)
+        await session.execute(update(Inbound), [
+            {"id": item["id"], "status": "processed", "processed_at": now, "attempts": item["attempts"] + 1,
+             "contact_id": item["contact_id"], "error": item["error"]} for item in self.done])
+
+
+def groups_of(contacts: list[ContactRow]) -> dict[tuple[str, ...], list[ContactRow]]:
+    """Bulk updates need the same columns in every row: group contacts by what changed."""
+    groups: dict[tuple[str, ...], list[ContactRow]] = {}
+    for contact in contacts:
+        groups.setdefault(tuple(sorted(contact.changes)), []).append(contact)
+    return groups
+
+
+def table_of(model: Any) -> Table:
+    table: Table = model.__table__
+    return table
+
+
+def insert_for(session: AsyncSession) -> Any:
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    return pg_insert if dialect == "postgresql" else sqlite_insert
+
+
+def replies_for(incoming: Incoming, contact: ContactRow) -> list[tuple[str, list[dict[str, str]] | None]] | None:
+    """Answers that come before the conversation (subscriptions, Telegram start, shared phone)."""
+    word = " ".join(incoming.text.lower().split())
+    if word in OPT_OUT:
+        contact.changes |= {"subscribed": False, "subscription_changed_at": utcnow()}
+        return [(messages.OPTED_OUT, None)]
+    if word in OPT_IN and incoming.channel == "whatsapp":
+        contact.changes |= {"subscribed": True, "subscription_changed_at": utcnow()}
+        return [(messages.OPTED_IN, None)]
+    if incoming.start:
+        if not contact.subscribed:
+            contact.changes |= {"subscribed": True, "subscription_changed_at": utcnow()}
+        from bot.channels.telegram.outbound import SHARE_PHONE
+
+        return [(messages.TELEGRAM_START, [{"key": SHARE_PHONE, "label": messages.SHARE_PHONE_BUTTON}])]
+    if incoming.foreign_contact:
+        return [(messages.PHONE_NOT_OWN, None)]
+    if incoming.phone and incoming.channel == "telegram":
+        return [(messages.PHONE_SAVED, None)]
+    return None
+
+
