@@ -160,18 +160,18 @@ def start_service(database_url: str, fake: FakeTwilio, media: str, *, separate_w
 WORKERS: list[subprocess.Popen[bytes]] = []
 
 
-async def run_database(name: str, url: str, args: argparse.Namespace, *, separate_worker: bool = False
-                       ) -> list[str]:
+async def run_database(name: str, url: str, args: argparse.Namespace, *, separate_worker: bool = False,
+                       web_workers: str = "1") -> list[str]:
     fake = FakeTwilio().start()
     with tempfile.TemporaryDirectory() as media:
-        base, proc = start_service(url, fake, media, separate_worker=separate_worker)
+        base, proc = start_service(url, fake, media, separate_worker=separate_worker, WEB_WORKERS=web_workers)
         load = Load(base, base)
         try:
             closed = await load.closed(args.messages, args.concurrency)
             opened = await load.open(args.rate, args.duration)
             deadline = time.monotonic() + 120
             while len(fake.sent) < len(load.phones) and time.monotonic() < deadline:
-                await asyncio.sleep(0.2)
+                await asyncio.sleep(0.5)
             await asyncio.sleep(2)  # anything extra would arrive now
             per_phone = Counter(m["To"].removeprefix("whatsapp:") for m in fake.sent)
             lost = sum(1 for p in load.phones if per_phone[p] == 0)
@@ -290,6 +290,13 @@ async def main() -> int:
         await asyncio.to_thread(upgrade, f"{base}/dinsos_bench2")
         lines += await run_database("PostgreSQL, `dinsos-bot worker` apart", f"{base}/dinsos_bench2", args,
                                     separate_worker=True)
+        print("\n".join(lines[-3:]), flush=True)
+        admin = await asyncpg.connect(args.pg_admin)
+        await admin.execute('DROP DATABASE IF EXISTS "dinsos_bench3" WITH (FORCE)')
+        await admin.execute('CREATE DATABASE "dinsos_bench3"')
+        await admin.close()
+        await asyncio.to_thread(upgrade, f"{base}/dinsos_bench3")
+        lines += await run_database("PostgreSQL, WEB_WORKERS=2", f"{base}/dinsos_bench3", args, web_workers="2")
         await asyncio.to_thread(upgrade, f"{base}/dinsos_bench_outbox")
         outbox_lines.append(f"PostgreSQL outbox, one worker: {await outbox_rate(f'{base}/dinsos_bench_outbox', 2000)}")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")

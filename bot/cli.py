@@ -90,8 +90,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
         mode = "webhook" if settings.public_base_url else "long polling (PUBLIC_BASE_URL kosong)"
         print(f"  Telegram       : {mode}", flush=True)
     print("  Inbox petugas dan akun admin belum tersedia pada versi ini.", flush=True)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                log_level=settings.log_level.lower(), proxy_headers=True)
+    workers = settings.web_workers
+    if workers > 1 and settings.database_url.startswith("sqlite"):
+        print("  WEB_WORKERS > 1 needs PostgreSQL (SQLite has one writer): using 1 process", flush=True)
+        workers = 1
+    if workers > 1:
+        uvicorn.run("bot.web.main:create_app", factory=True, workers=workers, host=settings.host,
+                    port=settings.port, log_level=settings.log_level.lower(), proxy_headers=True)
+    else:
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
+                    log_level=settings.log_level.lower(), proxy_headers=True)
     return 0
 
 

@@ -44,6 +44,7 @@ class Settings(BaseSettings):
 
     media_dir: str = "./data/media"
     media_max_bytes: int = 10 * 1024 * 1024
+    web_workers: int = Field(1, ge=1, le=32)  # uvicorn processes for `serve` (PostgreSQL only)
     worker_enabled: bool = True  # `serve` runs the outbox/media worker in-process
     worker_poll_seconds: float = Field(0.2, gt=0)
     outbox_max_attempts: int = Field(6, ge=1)
