@@ -25,7 +25,7 @@ from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
-BATCH = 200  # deliveries answered per transaction
+BATCH = 100  # deliveries answered per transaction
 STALE_AFTER = timedelta(seconds=15)
 
 
@@ -152,6 +152,7 @@ async def _process_batch(runtime: Runtime, *, only: int | None = None) -> int:
         await batch.prepare(session, incomings)
     for row, incoming in zip(rows, incomings, strict=True):
         batch.handle(row, incoming)
+        await asyncio.sleep(0)  # let webhooks in between: answering is CPU work on the same event loop
     try:
         async with runtime.sessionmaker() as session, session.begin():
             if session.bind and session.bind.dialect.name == "postgresql":
