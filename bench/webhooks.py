@@ -247,6 +247,21 @@ async def outbox_rate(url: str, rows: int) -> str:
     return f"{rows / elapsed:.0f} sends/s ({rows} rows in {elapsed:.1f} s)"
 
 
+async def fresh_postgres(admin_url: str, name: str) -> str:
+    """A new, migrated database on the local server; returns its SQLAlchemy URL."""
+    import asyncpg
+
+    from bot.db.migrate import upgrade
+
+    admin = await asyncpg.connect(admin_url)
+    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.close()
+    url = admin_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://") + f"/{name}"
+    await asyncio.to_thread(upgrade, url)
+    return url
+
+
 async def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--messages", type=int, default=3000)
@@ -272,33 +287,14 @@ async def main() -> int:
         await asyncio.to_thread(upgrade, url2)
         outbox_lines.append(f"SQLite outbox, one worker: {await outbox_rate(url2, 2000)}")
     if not args.skip_postgres:
-        import asyncpg
-
-        for db_name in ("dinsos_bench", "dinsos_bench_outbox"):
-            admin = await asyncpg.connect(args.pg_admin)
-            await admin.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
-            await admin.execute(f'CREATE DATABASE "{db_name}"')
-            await admin.close()
-        base = args.pg_admin.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
-        await asyncio.to_thread(upgrade, f"{base}/dinsos_bench")
-        lines += await run_database("PostgreSQL", f"{base}/dinsos_bench", args)
-        print("\n".join(lines[-3:]), flush=True)
-        admin = await asyncpg.connect(args.pg_admin)
-        await admin.execute('DROP DATABASE IF EXISTS "dinsos_bench2" WITH (FORCE)')
-        await admin.execute('CREATE DATABASE "dinsos_bench2"')
-        await admin.close()
-        await asyncio.to_thread(upgrade, f"{base}/dinsos_bench2")
-        lines += await run_database("PostgreSQL, `dinsos-bot worker` apart", f"{base}/dinsos_bench2", args,
-                                    separate_worker=True)
-        print("\n".join(lines[-3:]), flush=True)
-        admin = await asyncpg.connect(args.pg_admin)
-        await admin.execute('DROP DATABASE IF EXISTS "dinsos_bench3" WITH (FORCE)')
-        await admin.execute('CREATE DATABASE "dinsos_bench3"')
-        await admin.close()
-        await asyncio.to_thread(upgrade, f"{base}/dinsos_bench3")
-        lines += await run_database("PostgreSQL, WEB_WORKERS=2", f"{base}/dinsos_bench3", args, web_workers="2")
-        await asyncio.to_thread(upgrade, f"{base}/dinsos_bench_outbox")
-        outbox_lines.append(f"PostgreSQL outbox, one worker: {await outbox_rate(f'{base}/dinsos_bench_outbox', 2000)}")
+        runs = [("PostgreSQL", {}), ("PostgreSQL, `dinsos-bot worker` apart", {"separate_worker": True}),
+                ("PostgreSQL, `WEB_WORKERS=2`", {"web_workers": "2"})]
+        for n, (name, options) in enumerate(runs):
+            url = await fresh_postgres(args.pg_admin, f"dinsos_bench{n}")
+            lines += await run_database(name, url, args, **options)  # type: ignore[arg-type]
+            print("\n".join(lines[-3:]), flush=True)
+        url = await fresh_postgres(args.pg_admin, "dinsos_bench_outbox")
+        outbox_lines.append(f"PostgreSQL outbox, one worker: {await outbox_rate(url, 2000)}")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print("\n".join(lines))
     print()

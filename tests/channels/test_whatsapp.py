@@ -185,11 +185,7 @@ async def test_blocked_recipient_is_marked_unreachable(
     service = start_service()
     service.whatsapp(tw.inbound_form(PHONE, "halo"))
 
-    async def dead() -> bool:
-        rows = await service.outbox()
-        return bool(rows) and rows[0].status == "dead"
-
-    await eventually(dead)
+    await eventually(lambda: _status(service, "dead"))
     async with service.sessions() as session:
         contact = (await session.execute(Contact.__table__.select())).first()
     assert contact is not None and contact.unreachable
@@ -216,11 +212,7 @@ async def test_outbox_api_retries_a_dead_message(
     service = start_service()
     service.whatsapp(tw.inbound_form(PHONE, "halo"))
 
-    async def dead() -> bool:
-        rows = await service.outbox()
-        return bool(rows) and rows[0].status == "dead"
-
-    await eventually(dead)
+    await eventually(lambda: _status(service, "dead"))
     row_id = (await service.outbox())[0].id
     headers = {"Authorization": "Bearer admin-token-for-tests"}
     response = service.http.post(f"/api/outbox/{row_id}/retry", headers=headers)
