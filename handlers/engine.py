@@ -89,6 +89,10 @@ class Engine:
                     agency = self.kb.agencies[chosen_agency]
                     return self._say(state, m.AGENCY_SET.format(region=agency.region) + "\n\n"
                                      + m.GREETING.format(agency=agency.short_name), "greeting")
+        if chosen_agency and not pending and self._is_only_place(u):
+            agency = self.kb.agencies[chosen_agency]
+            return self._say(state, m.AGENCY_SET.format(region=agency.region) + "\n\n"
+                             + m.GREETING.format(agency=agency.short_name), "greeting")
         if pending.get("kind") == "service":
             number = u.number if u.number is not None else _first_number(u.tokens)
             options = pending.get("options", [])

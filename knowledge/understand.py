@@ -263,11 +263,12 @@ class Reader:
                 continue
             if not set(toks) <= present:
                 continue
-            score = sum(self.idf.get(t, 1.0) for t in toks)
             key = (service.agency, service.id)
             old = best.get(key)
             words = set(toks) | (old[2] if old else set())
-            best[key] = (max(score, old[0]) if old else score, service, words)
+            # Every distinct word of every matching alias counts once: "izin operasional panti" names the LKS
+            # service three times over, "panti jompo" the elderly service only once.
+            best[key] = (sum(self.idf.get(t, 1.0) for t in words), service, words)
         ranked = sorted(best.values(), key=lambda x: -x[0])
         used: set[int] = set()
         if ranked:

@@ -43,6 +43,9 @@ D = Callable[..., Dialog]
     ("sragen", "bpnt harus dibelanjakan apa", ["karbohidrat"]),
     ("tarakan", "kenapa kks harus ganti di dinsos", ["E-Warong"]),
     ("tanah-laut", "jumat buka sampai jam brp", ["11.30"]),
+    ("tanah-laut", "ijin operasional panti jompo syaratnya", ["NPWP"]),
+    ("tarakan", "mau ganti data kpm karena suami meninggal", ["Akte Kematian"]),
+    ("sragen", "bantuan bpnt boleh dibelikan apa saja", ["karbohidrat"]),
 ])
 
 
@@ -65,6 +68,12 @@ def test_asking_for_an_officer(dialog: D) -> None:
 def test_living_elsewhere_is_told_politely(dialog: D) -> None:
     reply = dialog().say("sy tinggal di jakarta")
     assert reply.intent == "clarify" and "belum melayani" in reply.text
+
+
+def test_naming_only_a_place_sets_the_agency(dialog: D) -> None:
+    d = dialog()
+    reply = d.say("kabupaten sragen")
+    assert reply.intent == "greeting" and "Kabupaten Sragen" in reply.text and d.state.agency == "sragen"
 
 
 def test_small_talk(dialog: D) -> None:
