@@ -144,6 +144,7 @@ class Batch:
         # Core inserts (executemany): the ORM's bulk path costs more than the statements themselves.
         if self.media:
             await session.execute(insert(table_of(Media)), self.media)
+            self.runtime.media_waiting = True
         if self.messages:
             await session.execute(insert(table_of(Message)), self.messages)
         if self.states:

@@ -29,6 +29,7 @@ class Runtime:
     inbound_ready: asyncio.Event = field(default_factory=asyncio.Event)  # new deliveries are stored
     process_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one inbound processor at a time
     processed_upto: int = 0  # highest inbound id this process has seen processed
+    media_waiting: bool = True  # photos may be queued: the worker looks (at start, after new ones, every 5 s)
     twilio: TwilioSender | None = None
     telegram: TelegramSender | None = None
     writer: InboundWriter | None = None

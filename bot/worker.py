@@ -104,8 +104,12 @@ class Worker:
 
     async def step(self) -> int:
         done = await self.send_step()
-        done += await media_step(self.runtime)
-        if time.monotonic() - self._last_sweep > 5:
+        periodic = time.monotonic() - self._last_sweep > 5
+        if self.runtime.media_waiting or periodic:  # an empty look still costs a transaction
+            found = await media_step(self.runtime)
+            self.runtime.media_waiting = found > 0
+            done += found
+        if periodic:
             self._last_sweep = time.monotonic()
             done += await sweep_inbound(self.runtime)
         return done
