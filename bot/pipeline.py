@@ -25,7 +25,7 @@ from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
-BATCH = 100  # deliveries answered per transaction
+BATCH = 20  # deliveries answered per transaction
 STALE_AFTER = timedelta(seconds=15)
 
 
@@ -63,12 +63,22 @@ class InboundWriter:
         self.runtime = runtime
         self.queue: list[tuple[dict[str, Any], asyncio.Future[None]]] = []
         self.ready = asyncio.Event()
+        self.empty = asyncio.Event()
+        self.empty.set()
+
+    async def idle(self, limit: float = 0.05) -> None:
+        """Let waiting webhooks store first (SQLite has one connection): wait until the queue is empty,
+        at most ``limit`` seconds so that answering never starves."""
+        if not self.empty.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.empty.wait(), timeout=limit)
 
     async def store(self, *, channel: str, external_id: str, payload: dict[str, Any], sender: str) -> None:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.queue.append(({"channel": channel, "external_id": external_id, "sender": sender[:64],
                             "payload": payload, "status": "received", "attempts": 0, "received_at": utcnow()},
                            future))
+        self.empty.clear()
         self.ready.set()
         await future
 
@@ -100,6 +110,8 @@ class InboundWriter:
                 continue
             batch, self.queue = self.queue[:500], self.queue[500:]
             await self._write(batch)
+            if not self.queue:
+                self.empty.set()
 
 
 async def run_processor(runtime: Runtime, stop: asyncio.Event) -> None:
@@ -141,6 +153,8 @@ async def _process_batch(runtime: Runtime, *, only: int | None = None) -> int:
     another processor claimed any of them meanwhile, nothing is written and the batch is read again.
     """
     batch = Batch(runtime)
+    if runtime.writer is not None:
+        await runtime.writer.idle()
     async with runtime.sessionmaker() as session, session.begin():
         query = select(Inbound.id, Inbound.channel, Inbound.payload, Inbound.attempts).where(
             Inbound.status == "received")
@@ -153,6 +167,8 @@ async def _process_batch(runtime: Runtime, *, only: int | None = None) -> int:
     for row, incoming in zip(rows, incomings, strict=True):
         batch.handle(row, incoming)
         await asyncio.sleep(0)  # let webhooks in between: answering is CPU work on the same event loop
+    if runtime.writer is not None:
+        await runtime.writer.idle()
     try:
         async with runtime.sessionmaker() as session, session.begin():
             if session.bind and session.bind.dialect.name == "postgresql":
