@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -137,27 +139,37 @@ class Sent:
     template: str | None = None
 
 
+async def _lock_status(session: AsyncSession, provider_id: str, status: str, error_code: str | None
+                       ) -> tuple[str, str | None]:
+    """Insert or lock the provider-status row for ``provider_id``; returns its (status, error code).
+
+    The send path and the status callback both take this row lock first, so whichever comes second sees the
+    other's work; without it a callback could land between the two and be lost.
+    """
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    values = insert(ProviderStatus).values(provider_id=provider_id, status=status, error_code=error_code,
+                                           updated_at=utcnow())
+    upsert = values.on_conflict_do_update(
+        index_elements=[ProviderStatus.provider_id], set_={"provider_id": values.excluded.provider_id},
+    ).returning(ProviderStatus.status, ProviderStatus.error_code)
+    row = (await session.execute(upsert)).one()
+    return str(row.status), row.error_code
+
+
 async def mark_sent(session: AsyncSession, *, sent: list[Sent]) -> None:
     """Record accepted sends in one transaction, merging statuses reported before the send call returned."""
     if not sent:
         return
     now = utcnow()
     async with session.begin():
-        reported = {
-            row.provider_id: row for row in await session.scalars(
-                select(ProviderStatus).where(ProviderStatus.provider_id.in_([s.provider_id for s in sent])))
-        }
         updates = []
         for s in sent:
             status = merge_status("sending", s.status)
-            early = reported.get(s.provider_id)
-            values: dict[str, Any] = {"id": s.job.id, "status": status, "provider_id": s.provider_id, "sent_at": now,
-                                      "lease_until": None, "leased_by": None, "error": None, "updated_at": now,
-                                      "error_code": None, "template": s.template or s.job.template}
-            if early is not None:
-                values["status"] = merge_status(status, early.status)
-                values["error_code"] = early.error_code
-            updates.append(values)
+            reported, code = await _lock_status(session, s.provider_id, status, None)
+            updates.append({"id": s.job.id, "status": merge_status(status, reported), "provider_id": s.provider_id,
+                            "sent_at": now, "lease_until": None, "leased_by": None, "error": None,
+                            "updated_at": now, "error_code": code, "template": s.template or s.job.template})
         await session.execute(update(Outbox), updates)
 
 
@@ -212,18 +224,16 @@ async def mark_deferred(session: AsyncSession, *, job: Job, until: datetime) -> 
 async def record_provider_status(session: AsyncSession, *, provider_id: str, status: str,
                                  error_code: str | None) -> Outbox | None:
     """A status callback: kept forward-only, also when it arrives before the send call returned."""
-    reported = await session.get(ProviderStatus, provider_id, with_for_update=True)
-    if reported is None:
-        session.add(ProviderStatus(provider_id=provider_id, status=status, error_code=error_code))
-    else:
-        merged = merge_status(reported.status, status)
-        if merged != reported.status:
-            reported.status, reported.error_code = merged, error_code or reported.error_code
+    stored, stored_code = await _lock_status(session, provider_id, status, error_code)
+    merged = merge_status(stored, status)
+    if merged != stored:
+        await session.execute(update(ProviderStatus).where(ProviderStatus.provider_id == provider_id).values(
+            status=merged, error_code=error_code or stored_code, updated_at=utcnow()))
     row = await session.scalar(select(Outbox).where(Outbox.provider_id == provider_id).with_for_update())
     if row is not None:
-        merged = merge_status(row.status, status)
-        if merged != row.status:
-            row.status = merged
+        outcome = merge_status(row.status, status)
+        if outcome != row.status:
+            row.status = outcome
             if error_code:
                 row.error_code = error_code
     return row
