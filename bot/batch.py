@@ -96,15 +96,9 @@ class Batch:
 
     def say(self, contact: ContactRow, channel: str, text: str, choices: list[dict[str, str]] | None = None,
             *, intent: str | None = None, service: str | None = None, aspect: str | None = None) -> None:
-        now = utcnow()
         self.messages.append({"contact_id": contact.id, "direction": "out", "text": text, "intent": intent,
-                              "service": service, "aspect": aspect, "created_at": now})
-        parts = outbox.split_body(text, outbox.LIMITS.get(channel, 4096))
-        for n, part in enumerate(parts):
-            self.outbox.append({
-                "contact_id": contact.id, "channel": channel, "kind": "reply", "body": part,
-                "choices": choices if n == len(parts) - 1 else None, "template": None, "template_variables": None,
-                "status": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now, "updated_at": now})
+                              "service": service, "aspect": aspect, "created_at": utcnow()})
+        self.outbox += outbox.new_rows(contact_id=contact.id, channel=channel, body=text, choices=choices)
 
     def handle(self, row: Any, incoming: Incoming) -> None:
         if incoming.ignored:
@@ -154,9 +148,8 @@ class Batch:
                 set_={"state": upsert.excluded.state, "updated_at": upsert.excluded.updated_at})
             await session.execute(upsert, [{"contact_id": cid, "state": st.to_dict(), "updated_at": now}
                                            for cid, st in self.states.items()])
-        for keys, group in groups_of([c for c in self.contacts.values() if c.changes]).items():
+        for group in groups_of([c for c in self.contacts.values() if c.changes]).values():
             await session.execute(update(Contact), [{"id": c.id, **c.changes} for c in group])
-            del keys
         if self.outbox:
             await session.execute(insert(table_of(Outbox)), self.outbox)
         await session.execute(update(Inbound), [

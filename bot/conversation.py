@@ -24,13 +24,14 @@ def stored_text(text: str) -> str:
 
 def answer(engine: Engine, message: InboundMessage, state: ConversationState) -> Reply:
     """The engine's reply; on a bug, a polite apology and the state as it was (never a crash)."""
-    before = state.to_dict()
+    trial = ConversationState.from_dict(state.to_dict())  # the state changes only if the engine succeeds
     try:
-        return engine.handle(message, state)
+        reply = engine.handle(message, trial)
     except Exception:
         log.exception("engine failed on a %s message", message.channel)
-        state.__init__(**ConversationState.from_dict(before).to_dict())  # type: ignore[misc]
         return Reply([OutboundMessage(messages.APOLOGY)], "error", agency=state.agency)
+    vars(state).update(vars(trial))
+    return reply
 
 
 async def converse(*, session: AsyncSession, engine: Engine, message: InboundMessage) -> Reply:

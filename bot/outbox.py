@@ -20,7 +20,7 @@ from sqlalchemy.orm import aliased
 from bot.db.models import Contact, Outbox, ProviderStatus, utcnow
 
 # Provider statuses in the order a message moves through them; a status never goes back.
-RANK = {"pending": 0, "sending": 1, "accepted": 2, "queued": 2, "scheduled": 2, "sending_provider": 3, "sent": 4,
+RANK = {"pending": 0, "sending": 1, "accepted": 2, "queued": 2, "scheduled": 2, "sent": 4,
         "delivered": 5, "read": 6}
 FINAL = {"failed", "undelivered", "dead", "canceled"}
 OPEN = ("pending", "sending")
@@ -53,18 +53,23 @@ def split_body(text: str, limit: int) -> list[str]:
     return parts
 
 
-def enqueue(session: AsyncSession, *, contact_id: int, channel: str, body: str, kind: str = "reply",
-            choices: list[dict[str, str]] | None = None, template: str | None = None,
-            template_variables: dict[str, str] | None = None) -> list[Outbox]:
-    """Add the rows (in the caller's transaction); long bodies become several rows, in order."""
+def new_rows(*, contact_id: int, channel: str, body: str, kind: str = "reply",
+             choices: list[dict[str, str]] | None = None, template: str | None = None,
+             template_variables: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """Column values of the rows for one message: long bodies become several rows, buttons on the last."""
     parts = split_body(body, LIMITS.get(channel, 4096))
-    rows = []
-    for n, part in enumerate(parts):
-        row = Outbox(contact_id=contact_id, channel=channel, kind=kind, body=part, status="pending", attempts=0,
-                     choices=choices if n == len(parts) - 1 else None, template=template,
-                     template_variables=template_variables, next_attempt_at=utcnow())
-        session.add(row)
-        rows.append(row)
+    now = utcnow()
+    return [{"contact_id": contact_id, "channel": channel, "kind": kind, "body": part,
+             "choices": choices if n == len(parts) - 1 else None, "template": template,
+             "template_variables": template_variables, "status": "pending", "attempts": 0,
+             "next_attempt_at": now, "created_at": now, "updated_at": now}
+            for n, part in enumerate(parts)]
+
+
+def enqueue(session: AsyncSession, **message: Any) -> list[Outbox]:
+    """Add the rows of one message (``new_rows``' arguments) in the caller's transaction."""
+    rows = [Outbox(**values) for values in new_rows(**message)]
+    session.add_all(rows)
     return rows
 
 

@@ -1,7 +1,7 @@
 """From a stored provider delivery to replies in the outbox (channel-neutral).
 
 1. Store: the raw delivery is saved under (channel, external id) before the webhook answers; a repeat is
-   a no-op (``InboundWriter`` group-commits deliveries that arrive together; ``store_inbound`` stores one).
+   a no-op (``InboundWriter`` group-commits deliveries that arrive together).
 2. Process: batches of stored deliveries, oldest first, go through the conversation; contacts, history,
    state, photo downloads and outbox rows are written in one short transaction that also claims them.
 A delivery left unprocessed (crash, error) is processed again by the processor or the worker's sweep.
@@ -16,7 +16,6 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select, text, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.batch import Batch, insert_for
 from bot.channels.base import Incoming
@@ -39,17 +38,6 @@ def parse(channel: str, payload: dict[str, Any]) -> Incoming:
 
         return parse_telegram(payload)
     raise ValueError(f"unknown channel {channel!r}")
-
-
-async def store_inbound(session: AsyncSession, *, channel: str, external_id: str, payload: dict[str, Any],
-                        sender: str) -> int | None:
-    """Save a delivery; None when it was already stored (a provider's retry). Commits."""
-    values = {"channel": channel, "external_id": external_id, "sender": sender[:64], "payload": payload,
-              "status": "received", "attempts": 0, "received_at": utcnow()}
-    statement = insert_for(session)(Inbound).values(**values).on_conflict_do_nothing(
-        index_elements=["channel", "external_id"]).returning(Inbound.id)
-    async with session.begin():
-        return (await session.execute(statement)).scalar_one_or_none()
 
 
 class InboundWriter:
@@ -153,8 +141,7 @@ async def _process_batch(runtime: Runtime, *, only: int | None = None) -> int:
     another processor claimed any of them meanwhile, nothing is written and the batch is read again.
     """
     batch = Batch(runtime)
-    if runtime.writer is not None:
-        await runtime.writer.idle()
+    await runtime.writer.idle()
     async with runtime.sessionmaker() as session, session.begin():
         query = select(Inbound.id, Inbound.channel, Inbound.payload, Inbound.attempts).where(
             Inbound.status == "received")
@@ -167,8 +154,7 @@ async def _process_batch(runtime: Runtime, *, only: int | None = None) -> int:
     for row, incoming in zip(rows, incomings, strict=True):
         batch.handle(row, incoming)
         await asyncio.sleep(0)  # let webhooks in between: answering is CPU work on the same event loop
-    if runtime.writer is not None:
-        await runtime.writer.idle()
+    await runtime.writer.idle()
     try:
         async with runtime.sessionmaker() as session, session.begin():
             if session.bind and session.bind.dialect.name == "postgresql":

@@ -32,7 +32,7 @@ class Runtime:
     media_waiting: bool = True  # photos may be queued: the worker looks (at start, after new ones, every 5 s)
     twilio: TwilioSender | None = None
     telegram: TelegramSender | None = None
-    writer: InboundWriter | None = None
+    writer: InboundWriter = field(init=False)  # set by create(): it needs the runtime itself
 
     @classmethod
     def create(cls, settings: Settings) -> Runtime:

@@ -93,15 +93,13 @@ class Worker:
                 log.warning("outbox %s dead: %s %s", job.id, failure.code, failure.kind)
 
     async def send_step(self) -> int:
-        if self.runtime.writer is not None:
-            await self.runtime.writer.idle()
+        await self.runtime.writer.idle()
         async with self.runtime.sessionmaker() as session:
             jobs = await outbox.claim(session, worker=self.id, limit=BATCH,
                                       lease_seconds=self.runtime.settings.outbox_lease_seconds)
         if jobs:
             results = await asyncio.gather(*(self._deliver(job) for job in jobs))
-            if self.runtime.writer is not None:
-                await self.runtime.writer.idle()
+            await self.runtime.writer.idle()
             async with self.runtime.sessionmaker() as session:
                 await outbox.mark_sent(session, sent=[r for r in results if r is not None])
         return len(jobs)

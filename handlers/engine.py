@@ -81,18 +81,15 @@ class Engine:
             return self._ask_agency(state, pending.get("text", ""), unknown=True)
         if chosen_agency:
             state.agency = chosen_agency
+            only_place = self._is_only_place(u)
             if pending.get("kind") == "agency":
                 state.pending = None
-                if pending.get("text") and self._is_only_place(u):
+                if pending.get("text") and only_place:
                     return self._answer_text(pending["text"], state, note=True)
-                if self._is_only_place(u):
-                    agency = self.kb.agencies[chosen_agency]
-                    return self._say(state, m.AGENCY_SET.format(region=agency.region) + "\n\n"
-                                     + m.GREETING.format(agency=agency.short_name), "greeting")
-        if chosen_agency and not pending and self._is_only_place(u):
-            agency = self.kb.agencies[chosen_agency]
-            return self._say(state, m.AGENCY_SET.format(region=agency.region) + "\n\n"
-                             + m.GREETING.format(agency=agency.short_name), "greeting")
+            if only_place and pending.get("kind") != "service":
+                agency = self.kb.agencies[chosen_agency]
+                return self._say(state, m.AGENCY_SET.format(region=agency.region) + "\n\n"
+                                 + m.GREETING.format(agency=agency.short_name), "greeting")
         if pending.get("kind") == "service":
             number = u.number if u.number is not None else _first_number(u.tokens)
             options = pending.get("options", [])

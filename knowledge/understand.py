@@ -250,7 +250,7 @@ class Reader:
     def _places(self, tokens: list[str]) -> list[str]:
         found: list[str] = []
         for slug, toks in self.places:
-            if _contains(tokens, toks, contiguous=True) and slug not in found:
+            if _contains(tokens, toks) and slug not in found:
                 found.append(slug)
         return found
 
@@ -345,8 +345,6 @@ ORDER = [
 ]
 
 
-def _contains(tokens: list[str], phrase: list[str], *, contiguous: bool = True) -> bool:
+def _contains(tokens: list[str], phrase: list[str]) -> bool:
     n = len(phrase)
-    if not contiguous:
-        return set(phrase) <= set(tokens)
     return any(tokens[i : i + n] == phrase for i in range(len(tokens) - n + 1))

@@ -11,9 +11,9 @@ from handlers.engine import Engine
 
 
 async def db_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with request.app.state.sessionmaker() as session:
+    async with request.app.state.runtime.sessionmaker() as session:
         yield session
 
 
 def engine(request: Request) -> Engine:
-    return request.app.state.engine  # type: ignore[no-any-return]
+    return request.app.state.runtime.engine  # type: ignore[no-any-return]

@@ -29,14 +29,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         rt = Runtime.create(settings)
         app.state.runtime = rt
-        app.state.sessionmaker = rt.sessionmaker
-        app.state.engine = rt.engine
-        app.state.settings = settings
         stop = asyncio.Event()
         tasks: list[asyncio.Task[None]] = []
         from bot.pipeline import run_processor
 
-        assert rt.writer is not None
         writer_stop = asyncio.Event()  # stopped last: everything accepted must be stored
         writer = asyncio.create_task(rt.writer.run(writer_stop), name="inbound-writer")
         tasks.append(asyncio.create_task(run_processor(rt, stop), name="inbound-processor"))

@@ -23,7 +23,7 @@ router = APIRouter(prefix="/api/outbox", tags=["outbox"])
 
 
 def admin(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
-    token = request.app.state.settings.admin_api_token
+    token = request.app.state.runtime.settings.admin_api_token
     if not token:
         raise HTTPException(503, "ADMIN_API_TOKEN is not set: the outbox API is disabled")
     given = (authorization or "").removeprefix("Bearer ").strip()

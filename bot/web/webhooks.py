@@ -13,7 +13,6 @@ from fastapi.responses import JSONResponse
 from bot import outbox
 from bot.channels.telegram import inbound as telegram_in
 from bot.channels.whatsapp_twilio import inbound as twilio_in
-from bot.pipeline import process_inbound, store_inbound
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -67,14 +66,7 @@ async def twilio_whatsapp(request: Request, rt: Annotated[Runtime, Depends(runti
 
 async def _store(rt: Runtime, *, channel: str, external_id: str, payload: dict[str, Any], sender: str) -> None:
     """Durably stored before we answer 200 (group commit with other deliveries arriving now)."""
-    if rt.writer is not None:
-        await rt.writer.store(channel=channel, external_id=external_id, payload=payload, sender=sender)
-        return
-    async with rt.sessionmaker() as session:
-        inbound_id = await store_inbound(session, channel=channel, external_id=external_id, payload=payload,
-                                         sender=sender)
-    if inbound_id is not None:
-        await process_inbound(rt, inbound_id)
+    await rt.writer.store(channel=channel, external_id=external_id, payload=payload, sender=sender)
 
 
 @router.post("/webhooks/twilio/status", response_class=Response)

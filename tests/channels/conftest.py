@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.models import Inbound, Media, Outbox
+from bot.db.models import Contact, Inbound, Media, Outbox
 from bot.db.session import make_engine, make_sessionmaker
 from tests.fakes import telegram as tg
 from tests.fakes import twilio as tw
@@ -81,6 +81,11 @@ class Service:
     async def media(self) -> list[Media]:
         async with self.sessions() as session:
             return list(await session.scalars(select(Media).order_by(Media.id)))
+
+    async def contact(self) -> Any:
+        """The one contact a test talked with (the row, as stored)."""
+        async with self.sessions() as session:
+            return (await session.execute(Contact.__table__.select())).first()
 
     async def inbound(self) -> list[Inbound]:
         async with self.sessions() as session:

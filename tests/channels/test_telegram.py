@@ -7,7 +7,7 @@ import json
 import time
 from collections.abc import Callable
 
-from bot.db.models import Contact, Inbound
+from bot.db.models import Inbound
 from tests.channels.conftest import Service, eventually
 from tests.fakes import telegram as tg
 from tests.fakes.telegram import FakeTelegram, fixture
@@ -79,8 +79,7 @@ async def test_start_offers_the_phone_button_and_only_the_own_number_is_kept(
     assert "nomor HP Anda sendiri" in fake_telegram.sent_to(CHAT)[1]["text"]
     service.telegram(fixture("contact", update_id=12))
     await eventually(lambda: len(fake_telegram.sent_to(CHAT)) == 3)
-    async with service.sessions() as session:
-        contact = (await session.execute(Contact.__table__.select())).first()
+    contact = await service.contact()
     assert contact is not None and contact.phone == "+6281234567890"
 
 
@@ -136,8 +135,7 @@ async def test_blocked_by_the_user_marks_the_contact_unreachable(
     service.telegram(fixture("text", update_id=50))
 
     async def unreachable() -> bool:
-        async with service.sessions() as session:
-            contact = (await session.execute(Contact.__table__.select())).first()
+        contact = await service.contact()
         return contact is not None and bool(contact.unreachable)
 
     await eventually(unreachable)

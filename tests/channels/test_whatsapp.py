@@ -30,8 +30,7 @@ async def test_a_question_gets_the_answer_through_the_twilio_api(
     assert sent["StatusCallback"] == service.env["PUBLIC_BASE_URL"] + "/webhooks/twilio/status"
     rows = await service.outbox()
     assert rows[0].status == "queued" and tw.SID_PATTERN.match(rows[0].provider_id or "")
-    async with service.sessions() as session:
-        contact = (await session.execute(Contact.__table__.select())).first()
+    contact = await service.contact()
     assert contact is not None and contact.phone == PHONE and contact.display_name == "Ibu Siti"
 
 
@@ -186,8 +185,7 @@ async def test_blocked_recipient_is_marked_unreachable(
     service.whatsapp(tw.inbound_form(PHONE, "halo"))
 
     await eventually(lambda: _status(service, "dead"))
-    async with service.sessions() as session:
-        contact = (await session.execute(Contact.__table__.select())).first()
+    contact = await service.contact()
     assert contact is not None and contact.unreachable
 
 
@@ -200,8 +198,7 @@ async def test_long_replies_are_split_and_stop_start_are_confirmed(
     service.whatsapp(tw.inbound_form(PHONE, "MULAI"))
     await eventually(lambda: len(fake_twilio.sent_to(PHONE)) == 2)
     assert "akan menerima pengumuman" in fake_twilio.sent_to(PHONE)[1]["Body"]
-    async with service.sessions() as session:
-        contact = (await session.execute(Contact.__table__.select())).first()
+    contact = await service.contact()
     assert contact is not None and contact.subscribed
     assert all(len(m["Body"]) <= 1600 for m in fake_twilio.sent)
 
