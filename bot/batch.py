@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from bot import outbox
 from bot.channels.base import Incoming
@@ -49,7 +49,7 @@ class Batch:
         self.done: list[dict[str, Any]] = []
         self.saved_states: dict[int, Any] = {}
 
-    async def prepare(self, session: AsyncSession, incomings: list[Incoming]) -> None:
+    def prepare(self, session: Session, incomings: list[Incoming]) -> None:
         """Upsert every sender of the batch and load their states: a handful of statements per batch."""
         now = utcnow()
         senders: dict[tuple[str, str], dict[str, Any]] = {}
@@ -70,15 +70,15 @@ class Batch:
             set_={"last_inbound_at": upsert.excluded.last_inbound_at, "updated_at": upsert.excluded.updated_at,
                   "phone": func.coalesce(upsert.excluded.phone, Contact.phone),
                   "display_name": func.coalesce(upsert.excluded.display_name, Contact.display_name)})
-        await session.execute(upsert, list(senders.values()))
-        found = await session.execute(
+        session.execute(upsert, list(senders.values()))
+        found = session.execute(
             select(Contact.id, Contact.channel, Contact.external_id, Contact.agency, Contact.subscribed)
             .where(Contact.external_id.in_([key[1] for key in senders])))
         for row in found:
             if (row.channel, row.external_id) in senders:
                 self.contacts[(row.channel, row.external_id)] = ContactRow(row.id, row.agency, bool(row.subscribed))
         ids = [c.id for c in self.contacts.values()]
-        rows = await session.execute(
+        rows = session.execute(
             select(ConversationStateRow.contact_id, ConversationStateRow.state)
             .where(ConversationStateRow.contact_id.in_(ids)))
         self.saved_states = {int(contact_id): state for contact_id, state in rows.tuples()}
@@ -133,26 +133,26 @@ class Batch:
                     else messages.MEDIA_WHAT_MANY.format(n=len(incoming.media)))
             self.say(contact, incoming.channel, messages.MEDIA_RECEIVED.format(what=what), intent="channel")
 
-    async def flush(self, session: AsyncSession) -> None:
+    def flush(self, session: Session) -> None:
         now = utcnow()
         # Core inserts (executemany): the ORM's bulk path costs more than the statements themselves.
         if self.media:
-            await session.execute(insert(table_of(Media)), self.media)
+            session.execute(insert(table_of(Media)), self.media)
             self.runtime.media_waiting = True
         if self.messages:
-            await session.execute(insert(table_of(Message)), self.messages)
+            session.execute(insert(table_of(Message)), self.messages)
         if self.states:
             upsert = insert_for(session)(ConversationStateRow)
             upsert = upsert.on_conflict_do_update(
                 index_elements=[ConversationStateRow.contact_id],
                 set_={"state": upsert.excluded.state, "updated_at": upsert.excluded.updated_at})
-            await session.execute(upsert, [{"contact_id": cid, "state": st.to_dict(), "updated_at": now}
+            session.execute(upsert, [{"contact_id": cid, "state": st.to_dict(), "updated_at": now}
                                            for cid, st in self.states.items()])
         for group in groups_of([c for c in self.contacts.values() if c.changes]).values():
-            await session.execute(update(Contact), [{"id": c.id, **c.changes} for c in group])
+            session.execute(update(Contact), [{"id": c.id, **c.changes} for c in group])
         if self.outbox:
-            await session.execute(insert(table_of(Outbox)), self.outbox)
-        await session.execute(update(Inbound), [
+            session.execute(insert(table_of(Outbox)), self.outbox)
+        session.execute(update(Inbound), [
             {"id": item["id"], "status": "processed", "processed_at": now, "attempts": item["attempts"] + 1,
              "contact_id": item["contact_id"], "error": item["error"]} for item in self.done])
 
@@ -170,7 +170,7 @@ def table_of(model: Any) -> Table:
     return table
 
 
-def insert_for(session: AsyncSession) -> Any:
+def insert_for(session: Session) -> Any:
     dialect = session.bind.dialect.name if session.bind else "sqlite"
     return pg_insert if dialect == "postgresql" else sqlite_insert
 

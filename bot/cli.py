@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
+from collections.abc import AsyncIterator
 from typing import Any, TextIO
 
 from bot.settings import get_settings
@@ -159,6 +161,22 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
+@contextlib.asynccontextmanager
+async def _transactor() -> AsyncIterator[Any]:
+    """Whole transactions on the configured database, for one command."""
+    from bot.db.session import make_engine
+    from bot.db.transact import Transactor
+
+    url = get_settings().database_url
+    db = make_engine(url)
+    transact = Transactor(url, db)
+    try:
+        yield transact
+    finally:
+        await transact.close()
+        await db.dispose()
+
+
 def _outbox_line(row: Any) -> str:
     error = f" {row.error_code or ''} {row.error or ''}".rstrip()
     return f"{row.id:>7}  {row.channel:<9} {row.status:<11} tries={row.attempts}{error}  {row.body[:50]!r}"
@@ -168,13 +186,10 @@ def cmd_outbox_list(args: argparse.Namespace) -> int:
     import asyncio
 
     from bot import outbox
-    from bot.db.session import make_engine, make_sessionmaker
 
     async def run() -> None:
-        db = make_engine(get_settings().database_url)
-        async with make_sessionmaker(db)() as session:
-            rows = await outbox.listing(session, failed_only=args.failed, limit=args.limit)
-        await db.dispose()
+        async with _transactor() as transact:
+            rows = await transact(outbox.listing, failed_only=args.failed, limit=args.limit)
         for row in rows:
             print(_outbox_line(row))
         print(f"{len(rows)} row(s)")
@@ -187,14 +202,11 @@ def cmd_outbox_retry(args: argparse.Namespace) -> int:
     import asyncio
 
     from bot import outbox
-    from bot.db.session import make_engine, make_sessionmaker
 
     async def run() -> int:
-        db = make_engine(get_settings().database_url)
-        async with make_sessionmaker(db)() as session, session.begin():
-            row = await outbox.retry(session, outbox_id=args.id)
-            status = None if row is None else row.status
-        await db.dispose()
+        async with _transactor() as transact:
+            row = await transact(outbox.retry, outbox_id=args.id)
+        status = None if row is None else row.status
         if status is None:
             print(f"outbox row {args.id} does not exist", file=sys.stderr)
             return 1

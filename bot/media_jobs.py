@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from bot import media as files
 from bot import outbox
@@ -35,34 +36,39 @@ async def _fetch(runtime: Runtime, item: Media) -> bytes:
     raise FetchError(f"no downloader for channel {item.channel}", retry=False)
 
 
-async def claim_media(runtime: Runtime, *, limit: int = 5) -> list[Media]:
+def claim_media(session: Session, *, limit: int = 5) -> list[Media]:
+    """Lease up to ``limit`` due downloads (run in a transaction of its own)."""
     now = utcnow()
-    async with runtime.sessionmaker() as session, session.begin():
-        rows = list(await session.scalars(
-            select(Media).where(Media.status == "pending", Media.next_attempt_at <= now)
-            .order_by(Media.id).limit(limit).with_for_update(skip_locked=True)))
-        if rows:
-            await session.execute(update(Media).where(Media.id.in_([r.id for r in rows])).values(
-                next_attempt_at=now + LEASE, attempts=Media.attempts + 1))
+    rows = list(session.scalars(
+        select(Media).where(Media.status == "pending", Media.next_attempt_at <= now)
+        .order_by(Media.id).limit(limit).with_for_update(skip_locked=True)))
+    if rows:
+        session.execute(update(Media).where(Media.id.in_([r.id for r in rows])).values(
+            next_attempt_at=now + LEASE, attempts=Media.attempts + 1).execution_options(synchronize_session=False))
     for row in rows:
+        session.expunge(row)
         row.attempts += 1
     return rows
 
 
+def _record(session: Session, item_id: int, *, status: str, error: str | None,
+            stored: files.StoredFile | None, notify: str | None) -> None:
+    row = session.get(Media, item_id, with_for_update=True)
+    if row is None:
+        return
+    row.status, row.error = status, error
+    if stored is not None:
+        row.sha256, row.content_type, row.size, row.stored_at = (
+            stored.sha256, stored.content_type, stored.size, utcnow())
+    if status == "pending":
+        row.next_attempt_at = utcnow() + outbox.backoff(row.attempts)
+    if notify:
+        outbox.enqueue(session, contact_id=row.contact_id, channel=row.channel, body=notify, kind="notification")
+
+
 async def _finish(runtime: Runtime, item: Media, *, status: str, error: str | None = None,
                   stored: files.StoredFile | None = None, notify: str | None = None) -> None:
-    async with runtime.sessionmaker() as session, session.begin():
-        row = await session.get(Media, item.id, with_for_update=True)
-        if row is None:
-            return
-        row.status, row.error = status, error
-        if stored is not None:
-            row.sha256, row.content_type, row.size, row.stored_at = (
-                stored.sha256, stored.content_type, stored.size, utcnow())
-        if status == "pending":
-            row.next_attempt_at = utcnow() + outbox.backoff(row.attempts)
-        if notify:
-            outbox.enqueue(session, contact_id=row.contact_id, channel=row.channel, body=notify, kind="notification")
+    await runtime.transact(_record, item.id, status=status, error=error, stored=stored, notify=notify)
     if notify:
         runtime.wakeup.set()
 
@@ -88,7 +94,7 @@ async def process_one(runtime: Runtime, item: Media) -> None:
 
 
 async def media_step(runtime: Runtime) -> int:
-    items = await claim_media(runtime)
+    items = await runtime.transact(claim_media)
     for item in items:
         try:
             await process_one(runtime, item)

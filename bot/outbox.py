@@ -14,8 +14,7 @@ from typing import Any
 from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from bot.db.models import Contact, Outbox, ProviderStatus, utcnow
 
@@ -66,7 +65,7 @@ def new_rows(*, contact_id: int, channel: str, body: str, kind: str = "reply",
             for n, part in enumerate(parts)]
 
 
-def enqueue(session: AsyncSession, **message: Any) -> list[Outbox]:
+def enqueue(session: Session, **message: Any) -> list[Outbox]:
     """Add the rows of one message (``new_rows``' arguments) in the caller's transaction."""
     rows = [Outbox(**values) for values in new_rows(**message)]
     session.add_all(rows)
@@ -90,9 +89,12 @@ class Job:
     last_inbound_at: datetime | None
 
 
-async def claim(session: AsyncSession, *, worker: str, limit: int, lease_seconds: int,
-                channels: list[str] | None = None) -> list[Job]:
-    """Lease up to ``limit`` due rows (the oldest open row of each contact only); commits the lease."""
+def claim(session: Session, *, worker: str, limit: int, lease_seconds: int,
+          channels: list[str] | None = None) -> list[Job]:
+    """Lease up to ``limit`` due rows (the oldest open row of each contact only).
+
+    Run it in a transaction of its own (``runtime.transact``): the lease holds once that commits.
+    """
     now = utcnow()
     earlier = aliased(Outbox)
     blocked = exists().where(and_(earlier.contact_id == Outbox.contact_id, earlier.id < Outbox.id,
@@ -107,19 +109,18 @@ async def claim(session: AsyncSession, *, worker: str, limit: int, lease_seconds
     )
     if channels:
         query = query.where(Outbox.channel.in_(channels))
-    async with session.begin():
-        ids = list(await session.scalars(query))
-        if not ids:
-            return []
-        await session.execute(
-            update(Outbox).where(Outbox.id.in_(ids)).values(
-                status="sending", lease_until=now + timedelta(seconds=lease_seconds), leased_by=worker,
-                attempts=Outbox.attempts + 1, updated_at=now)
-        )
-        rows = (await session.execute(
-            select(Outbox, Contact).join(Contact, Contact.id == Outbox.contact_id).where(Outbox.id.in_(ids))
-            .order_by(Outbox.id)
-        )).all()
+    ids = list(session.scalars(query))
+    if not ids:
+        return []
+    session.execute(
+        update(Outbox).where(Outbox.id.in_(ids)).values(
+            status="sending", lease_until=now + timedelta(seconds=lease_seconds), leased_by=worker,
+            attempts=Outbox.attempts + 1, updated_at=now)
+    )
+    rows = session.execute(
+        select(Outbox, Contact).join(Contact, Contact.id == Outbox.contact_id).where(Outbox.id.in_(ids))
+        .order_by(Outbox.id)
+    ).all()
     return [
         Job(o.id, o.contact_id, o.channel, o.kind, o.body, o.choices, o.template, o.template_variables, o.attempts,
             (c.phone or c.external_id) if o.channel == "whatsapp" else c.external_id, c.last_inbound_at)
@@ -144,38 +145,40 @@ class Sent:
     template: str | None = None
 
 
-async def _lock_status(session: AsyncSession, provider_id: str, status: str, error_code: str | None
-                       ) -> tuple[str, str | None]:
-    """Insert or lock the provider-status row for ``provider_id``; returns its (status, error code).
+def _lock_statuses(session: Session, reports: dict[str, tuple[str, str | None]]) -> dict[str, tuple[str, str | None]]:
+    """Insert or lock the provider-status rows of ``{provider_id: (status, error code)}``; returns what is stored.
 
-    The send path and the status callback both take this row lock first, so whichever comes second sees the
-    other's work; without it a callback could land between the two and be lost.
+    The send path and the status callback both take these row locks first, so whichever comes second sees the
+    other's work; without it a callback could land between the two and be lost. One statement for all rows.
     """
+    if not reports:
+        return {}
     dialect = session.bind.dialect.name if session.bind else "sqlite"
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    values = insert(ProviderStatus).values(provider_id=provider_id, status=status, error_code=error_code,
-                                           updated_at=utcnow())
+    now = utcnow()
+    values = insert(ProviderStatus).values([
+        {"provider_id": pid, "status": status, "error_code": code, "updated_at": now}
+        for pid, (status, code) in sorted(reports.items())])  # one lock order for every caller
     upsert = values.on_conflict_do_update(
         index_elements=[ProviderStatus.provider_id], set_={"provider_id": values.excluded.provider_id},
-    ).returning(ProviderStatus.status, ProviderStatus.error_code)
-    row = (await session.execute(upsert)).one()
-    return str(row.status), row.error_code
+    ).returning(ProviderStatus.provider_id, ProviderStatus.status, ProviderStatus.error_code)
+    return {row.provider_id: (str(row.status), row.error_code) for row in session.execute(upsert)}
 
 
-async def mark_sent(session: AsyncSession, *, sent: list[Sent]) -> None:
-    """Record accepted sends in one transaction, merging statuses reported before the send call returned."""
+def mark_sent(session: Session, *, sent: list[Sent]) -> None:
+    """Record accepted sends, merging statuses reported before the send call returned."""
     if not sent:
         return
     now = utcnow()
-    async with session.begin():
-        updates = []
-        for s in sent:
-            status = merge_status("sending", s.status)
-            reported, code = await _lock_status(session, s.provider_id, status, None)
-            updates.append({"id": s.job.id, "status": merge_status(status, reported), "provider_id": s.provider_id,
-                            "sent_at": now, "lease_until": None, "leased_by": None, "error": None,
-                            "updated_at": now, "error_code": code, "template": s.template or s.job.template})
-        await session.execute(update(Outbox), updates)
+    stored = _lock_statuses(session, {s.provider_id: (merge_status("sending", s.status), None) for s in sent})
+    updates = []
+    for s in sent:
+        status = merge_status("sending", s.status)
+        reported, code = stored[s.provider_id]
+        updates.append({"id": s.job.id, "status": merge_status(status, reported), "provider_id": s.provider_id,
+                        "sent_at": now, "lease_until": None, "leased_by": None, "error": None,
+                        "updated_at": now, "error_code": code, "template": s.template or s.job.template})
+    session.execute(update(Outbox), updates)
 
 
 def backoff(attempts: int, retry_after: float | None = None) -> timedelta:
@@ -185,56 +188,53 @@ def backoff(attempts: int, retry_after: float | None = None) -> timedelta:
     return timedelta(seconds=base * random.uniform(0.8, 1.2))  # noqa: S311 - jitter, not security
 
 
-async def mark_retry(session: AsyncSession, *, job: Job, code: str | None, error: str, max_attempts: int,
-                     retry_after: float | None = None) -> str:
+def mark_retry(session: Session, *, job: Job, code: str | None, error: str, max_attempts: int,
+               retry_after: float | None = None) -> str:
     """A transient failure: try again later, or dead-letter after ``max_attempts``. Returns the new status."""
-    async with session.begin():
-        row = await session.get(Outbox, job.id, with_for_update=True)
-        if row is None:
-            return "missing"
-        row.error_code, row.error = code, error[:300]
-        row.lease_until, row.leased_by = None, None
-        if row.attempts >= max_attempts and retry_after is None:
-            row.status = "dead"
-        else:
-            row.status = "pending"
-            row.next_attempt_at = utcnow() + backoff(row.attempts, retry_after)
-            if retry_after is not None:
-                row.attempts -= 1  # the provider asked us to wait: not a failed attempt
-        return row.status
+    row = session.get(Outbox, job.id, with_for_update=True)
+    if row is None:
+        return "missing"
+    row.error_code, row.error = code, error[:300]
+    row.lease_until, row.leased_by = None, None
+    if row.attempts >= max_attempts and retry_after is None:
+        row.status = "dead"
+    else:
+        row.status = "pending"
+        row.next_attempt_at = utcnow() + backoff(row.attempts, retry_after)
+        if retry_after is not None:
+            row.attempts -= 1  # the provider asked us to wait: not a failed attempt
+    return row.status
 
 
-async def mark_dead(session: AsyncSession, *, job: Job, code: str | None, error: str,
-                    unreachable: bool = False) -> None:
-    async with session.begin():
-        row = await session.get(Outbox, job.id, with_for_update=True)
-        if row is None:
-            return
-        row.status, row.error_code, row.error = "dead", code, error[:300]
-        row.lease_until, row.leased_by = None, None
-        if unreachable:
-            contact = await session.get(Contact, job.contact_id)
-            if contact:
-                contact.unreachable, contact.unreachable_reason = True, f"{job.channel}: {code} {error}"[:120]
+def mark_dead(session: Session, *, job: Job, code: str | None, error: str,
+              unreachable: bool = False) -> None:
+    row = session.get(Outbox, job.id, with_for_update=True)
+    if row is None:
+        return
+    row.status, row.error_code, row.error = "dead", code, error[:300]
+    row.lease_until, row.leased_by = None, None
+    if unreachable:
+        contact = session.get(Contact, job.contact_id)
+        if contact:
+            contact.unreachable, contact.unreachable_reason = True, f"{job.channel}: {code} {error}"[:120]
 
 
-async def mark_deferred(session: AsyncSession, *, job: Job, until: datetime) -> None:
+def mark_deferred(session: Session, *, job: Job, until: datetime) -> None:
     """Not sent yet for our own pacing (per-chat rate): back to pending, the attempt not counted."""
-    async with session.begin():
-        await session.execute(update(Outbox).where(Outbox.id == job.id).values(
-            status="pending", next_attempt_at=until, lease_until=None, leased_by=None,
-            attempts=Outbox.attempts - 1))
+    session.execute(update(Outbox).where(Outbox.id == job.id).values(
+        status="pending", next_attempt_at=until, lease_until=None, leased_by=None,
+        attempts=Outbox.attempts - 1))
 
 
-async def record_provider_status(session: AsyncSession, *, provider_id: str, status: str,
-                                 error_code: str | None) -> Outbox | None:
+def record_provider_status(session: Session, *, provider_id: str, status: str,
+                           error_code: str | None) -> Outbox | None:
     """A status callback: kept forward-only, also when it arrives before the send call returned."""
-    stored, stored_code = await _lock_status(session, provider_id, status, error_code)
+    stored, stored_code = _lock_statuses(session, {provider_id: (status, error_code)})[provider_id]
     merged = merge_status(stored, status)
     if merged != stored:
-        await session.execute(update(ProviderStatus).where(ProviderStatus.provider_id == provider_id).values(
+        session.execute(update(ProviderStatus).where(ProviderStatus.provider_id == provider_id).values(
             status=merged, error_code=error_code or stored_code, updated_at=utcnow()))
-    row = await session.scalar(select(Outbox).where(Outbox.provider_id == provider_id).with_for_update())
+    row = session.scalar(select(Outbox).where(Outbox.provider_id == provider_id).with_for_update())
     if row is not None:
         outcome = merge_status(row.status, status)
         if outcome != row.status:
@@ -244,9 +244,9 @@ async def record_provider_status(session: AsyncSession, *, provider_id: str, sta
     return row
 
 
-async def retry(session: AsyncSession, *, outbox_id: int) -> Outbox | None:
+def retry(session: Session, *, outbox_id: int) -> Outbox | None:
     """Put a dead or failed row back in the queue (an operator's decision)."""
-    row = await session.get(Outbox, outbox_id, with_for_update=True)
+    row = session.get(Outbox, outbox_id, with_for_update=True)
     if row is None or row.status not in FAILED_VIEW:
         return row
     row.status, row.attempts, row.next_attempt_at = "pending", 0, utcnow()
@@ -254,13 +254,13 @@ async def retry(session: AsyncSession, *, outbox_id: int) -> Outbox | None:
     return row
 
 
-async def listing(session: AsyncSession, *, failed_only: bool = False, limit: int = 100) -> list[Outbox]:
+def listing(session: Session, *, failed_only: bool = False, limit: int = 100) -> list[Outbox]:
     query = select(Outbox).order_by(Outbox.id.desc()).limit(limit)
     if failed_only:
         query = query.where(Outbox.status.in_(FAILED_VIEW))
-    return list(await session.scalars(query))
+    return list(session.scalars(query))
 
 
-async def counts(session: AsyncSession) -> dict[str, Any]:
-    rows = await session.execute(select(Outbox.status, func.count()).group_by(Outbox.status))
+def counts(session: Session) -> dict[str, Any]:
+    rows = session.execute(select(Outbox.status, func.count()).group_by(Outbox.status))
     return {status: n for status, n in rows.all()}

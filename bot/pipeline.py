@@ -12,10 +12,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, text, update
+from sqlalchemy.orm import Session
 
 from bot.batch import Batch, insert_for
 from bot.channels.base import Incoming
@@ -75,10 +76,7 @@ class InboundWriter:
         for values, _ in batch:
             unique.setdefault((values["channel"], values["external_id"]), values)
         try:
-            async with self.runtime.sessionmaker() as session, session.begin():
-                statement = insert_for(session)(Inbound).on_conflict_do_nothing(
-                    index_elements=["channel", "external_id"])
-                await session.execute(statement, list(unique.values()))
+            await self.runtime.transact(_store_rows, list(unique.values()))
         except Exception as exc:
             for _, future in batch:
                 if not future.done():
@@ -100,6 +98,11 @@ class InboundWriter:
             await self._write(batch)
             if not self.queue:
                 self.empty.set()
+
+
+def _store_rows(session: Session, rows: list[dict[str, Any]]) -> None:
+    session.execute(insert_for(session)(Inbound).on_conflict_do_nothing(index_elements=["channel", "external_id"]),
+                    rows)
 
 
 async def run_processor(runtime: Runtime, stop: asyncio.Event) -> None:
@@ -142,30 +145,15 @@ async def _process_batch(runtime: Runtime, *, only: int | None = None) -> int:
     """
     batch = Batch(runtime)
     await runtime.writer.idle()
-    async with runtime.sessionmaker() as session, session.begin():
-        query = select(Inbound.id, Inbound.channel, Inbound.payload, Inbound.attempts).where(
-            Inbound.status == "received")
-        query = query.where(Inbound.id == only) if only is not None else query.order_by(Inbound.id).limit(BATCH)
-        rows = (await session.execute(query)).all()
-        if not rows:
-            return 0
-        incomings = [parse(row.channel, row.payload) for row in rows]
-        await batch.prepare(session, incomings)
+    rows, incomings = await runtime.transact(_read_batch, batch, only)
+    if not rows:
+        return 0
     for row, incoming in zip(rows, incomings, strict=True):
         batch.handle(row, incoming)
         await asyncio.sleep(0)  # let webhooks in between: answering is CPU work on the same event loop
     await runtime.writer.idle()
     try:
-        async with runtime.sessionmaker() as session, session.begin():
-            if session.bind and session.bind.dialect.name == "postgresql":
-                # A lost commit here is safe: the deliveries stay 'received' and are answered again.
-                await session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-            claimed = await session.execute(
-                update(Inbound).where(Inbound.id.in_([r.id for r in rows]), Inbound.status == "received")
-                .values(status="processed").execution_options(synchronize_session=False))
-            if claimed.rowcount != len(rows):  # type: ignore[attr-defined]
-                raise _Conflict
-            await batch.flush(session)
+        await runtime.transact(_claim_and_write, batch, [r.id for r in rows])
     except _Conflict:
         return -1  # read again
     runtime.processed_upto = max(runtime.processed_upto, max(r.id for r in rows))
@@ -173,14 +161,42 @@ async def _process_batch(runtime: Runtime, *, only: int | None = None) -> int:
     return len(rows)
 
 
-async def _record_failure(runtime: Runtime, inbound_id: int, exc: Exception) -> None:
-    async with runtime.sessionmaker() as session, session.begin():
-        failed = await session.get(Inbound, inbound_id)
-        if failed is not None and failed.status == "received":
-            failed.attempts += 1
-            failed.error = f"{type(exc).__name__}: {exc}"[:300]
-            if failed.attempts >= MAX_ATTEMPTS:
-                failed.status = "failed"
+def _read_batch(session: Session, batch: Batch, only: int | None) -> tuple[list[Any], list[Incoming]]:
+    query = select(Inbound.id, Inbound.channel, Inbound.payload, Inbound.attempts).where(Inbound.status == "received")
+    query = query.where(Inbound.id == only) if only is not None else query.order_by(Inbound.id).limit(BATCH)
+    rows = list(session.execute(query).all())
+    incomings = [parse(row.channel, row.payload) for row in rows]
+    if rows:
+        batch.prepare(session, incomings)
+    return rows, incomings
+
+
+def _claim_and_write(session: Session, batch: Batch, ids: list[int]) -> None:
+    if session.bind and session.bind.dialect.name == "postgresql":
+        # A lost commit here is safe: the deliveries stay 'received' and are answered again.
+        session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+    claimed = session.execute(update(Inbound).where(Inbound.id.in_(ids), Inbound.status == "received")
+                              .values(status="processed").execution_options(synchronize_session=False))
+    if claimed.rowcount != len(ids):  # type: ignore[attr-defined]
+        raise _Conflict
+    batch.flush(session)
+
+
+def _record_failure(session: Session, inbound_id: int, error: str) -> None:
+    failed = session.get(Inbound, inbound_id)
+    if failed is not None and failed.status == "received":
+        failed.attempts += 1
+        failed.error = error[:300]
+        if failed.attempts >= MAX_ATTEMPTS:
+            failed.status = "failed"
+
+
+def _waiting(session: Session, *, limit: int, older_than: datetime | None = None) -> list[int]:
+    """Ids of deliveries still waiting for an answer, oldest first."""
+    query = select(Inbound.id).where(Inbound.status == "received")
+    if older_than is not None:
+        query = query.where(Inbound.received_at < older_than)
+    return list(session.scalars(query.order_by(Inbound.id).limit(limit)))
 
 
 async def process_inbound(runtime: Runtime, inbound_id: int) -> bool:
@@ -202,25 +218,19 @@ async def process_inbound(runtime: Runtime, inbound_id: int) -> bool:
 async def _one_by_one(runtime: Runtime) -> bool:
     """After a failed batch: answer each delivery alone, so one bad delivery cannot hold up the others."""
     ok = True
-    async with runtime.sessionmaker() as session:
-        pending = list(await session.scalars(
-            select(Inbound.id).where(Inbound.status == "received").order_by(Inbound.id).limit(BATCH)))
-    for one in pending:
+    for one in await runtime.transact(_waiting, limit=BATCH):
         try:
             await _process_until_done(runtime, only=one)
         except Exception as exc:  # recorded on the delivery; the sweep tries again, then gives up visibly
             log.exception("could not process inbound %s", one)
-            await _record_failure(runtime, one, exc)
+            await runtime.transact(_record_failure, one, f"{type(exc).__name__}: {exc}")
             ok = False
     return ok
 
 
 async def sweep_inbound(runtime: Runtime, *, limit: int = 50) -> int:
     """Process deliveries that were stored but never answered (the process died in between)."""
-    async with runtime.sessionmaker() as session:
-        ids = list(await session.scalars(
-            select(Inbound.id).where(Inbound.status == "received", Inbound.received_at < utcnow() - STALE_AFTER)
-            .order_by(Inbound.id).limit(limit)))
+    ids = await runtime.transact(_waiting, limit=limit, older_than=utcnow() - STALE_AFTER)
     for inbound_id in ids:
         await process_inbound(runtime, inbound_id)
     return len(ids)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.db.session import make_engine, make_sessionmaker
+from bot.db.transact import Transactor
 from bot.settings import Settings
 from handlers.engine import Engine
 from knowledge.loader import load
@@ -24,6 +25,7 @@ class Runtime:
     settings: Settings
     db: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
+    transact: Transactor  # whole transactions in one step (see bot.db.transact)
     engine: Engine
     wakeup: asyncio.Event = field(default_factory=asyncio.Event)
     inbound_ready: asyncio.Event = field(default_factory=asyncio.Event)  # new deliveries are stored
@@ -38,7 +40,8 @@ class Runtime:
     def create(cls, settings: Settings) -> Runtime:
         db = make_engine(settings.database_url)
         kb, lexicon = load(settings.agencies)
-        runtime = cls(settings=settings, db=db, sessionmaker=make_sessionmaker(db), engine=Engine(kb, lexicon))
+        runtime = cls(settings=settings, db=db, sessionmaker=make_sessionmaker(db),
+                      transact=Transactor(settings.database_url, db), engine=Engine(kb, lexicon))
         from bot.pipeline import InboundWriter
 
         runtime.writer = InboundWriter(runtime)
@@ -57,4 +60,5 @@ class Runtime:
             await self.twilio.close()
         if self.telegram is not None:
             await self.telegram.bot.shutdown()
+        await self.transact.close()
         await self.db.dispose()

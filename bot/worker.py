@@ -50,18 +50,16 @@ class Worker:
         self._last_sweep = 0.0
 
     async def _deliver(self, job: outbox.Job) -> outbox.Sent | None:
-        settings, sessions = self.runtime.settings, self.runtime.sessionmaker
+        transact = self.runtime.transact
         sender = self.senders.get(job.channel)
         if sender is None:
-            async with sessions() as session:
-                await outbox.mark_retry(session, job=job, code=None, error=f"channel {job.channel} not configured",
-                                        max_attempts=settings.outbox_max_attempts)
+            await transact(outbox.mark_retry, job=job, code=None, error=f"channel {job.channel} not configured",
+                           max_attempts=self.runtime.settings.outbox_max_attempts)
             return None
         if job.channel == "telegram":
             wait = self.per_chat.wait_for(job.address)
             if wait > 0:
-                async with sessions() as session:
-                    await outbox.mark_deferred(session, job=job, until=utcnow() + timedelta(seconds=wait))
+                await transact(outbox.mark_deferred, job=job, until=utcnow() + timedelta(seconds=wait))
                 return None
         async with self._slots:
             await self.buckets[job.channel].acquire()
@@ -80,28 +78,25 @@ class Worker:
         return outbox.Sent(job, result.provider_id, result.status, result.template)
 
     async def _failed(self, job: outbox.Job, failure: SendFailure) -> None:
-        settings, sessions = self.runtime.settings, self.runtime.sessionmaker
-        async with sessions() as session:
-            if failure.kind == "transient":
-                status = await outbox.mark_retry(session, job=job, code=failure.code, error=failure.message,
-                                                 max_attempts=settings.outbox_max_attempts,
-                                                 retry_after=failure.retry_after)
-                log.warning("outbox %s: %s (%s), now %s", job.id, failure.code, failure.kind, status)
-            else:
-                await outbox.mark_dead(session, job=job, code=failure.code, error=failure.message,
-                                       unreachable=failure.kind == "unreachable")
-                log.warning("outbox %s dead: %s %s", job.id, failure.code, failure.kind)
+        transact = self.runtime.transact
+        if failure.kind == "transient":
+            status = await transact(outbox.mark_retry, job=job, code=failure.code, error=failure.message,
+                                    max_attempts=self.runtime.settings.outbox_max_attempts,
+                                    retry_after=failure.retry_after)
+            log.warning("outbox %s: %s (%s), now %s", job.id, failure.code, failure.kind, status)
+        else:
+            await transact(outbox.mark_dead, job=job, code=failure.code, error=failure.message,
+                           unreachable=failure.kind == "unreachable")
+            log.warning("outbox %s dead: %s %s", job.id, failure.code, failure.kind)
 
     async def send_step(self) -> int:
         await self.runtime.writer.idle()
-        async with self.runtime.sessionmaker() as session:
-            jobs = await outbox.claim(session, worker=self.id, limit=BATCH,
-                                      lease_seconds=self.runtime.settings.outbox_lease_seconds)
+        jobs = await self.runtime.transact(outbox.claim, worker=self.id, limit=BATCH,
+                                           lease_seconds=self.runtime.settings.outbox_lease_seconds)
         if jobs:
             results = await asyncio.gather(*(self._deliver(job) for job in jobs))
             await self.runtime.writer.idle()
-            async with self.runtime.sessionmaker() as session:
-                await outbox.mark_sent(session, sent=[r for r in results if r is not None])
+            await self.runtime.transact(outbox.mark_sent, sent=[r for r in results if r is not None])
         return len(jobs)
 
     async def step(self) -> int:

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+
+def sqlite_file(url: str) -> str | None:
+    """The database file of a SQLite URL (None for other databases and for in-memory SQLite)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return parsed.database
 
 
 def make_engine(url: str) -> AsyncEngine:
@@ -18,25 +26,29 @@ def make_engine(url: str) -> AsyncEngine:
         # than SQLite's own busy-wait, which sleeps up to 100 ms at a time under contention.
         engine = create_async_engine(url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0,
                                      pool_timeout=60)
-
-        @event.listens_for(engine.sync_engine, "connect")
-        def _pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
-            dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (below)
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=30000")
-            cur.execute("PRAGMA synchronous=NORMAL")
-            cur.close()
-
-        @event.listens_for(engine.sync_engine, "begin")
-        def _begin(conn):  # type: ignore[no-untyped-def]
-            # Take the write lock up front: a transaction that read first and writes later would fail
-            # (SQLITE_BUSY_SNAPSHOT) when another one committed in between, instead of waiting its turn.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-
+        configure_sqlite(engine.sync_engine)
         return engine
     return create_async_engine(url, pool_pre_ping=True)
+
+
+def configure_sqlite(engine: Engine) -> None:
+    """WAL, foreign keys, a long busy timeout, and transactions that take the write lock when they begin."""
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (below)
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):  # type: ignore[no-untyped-def]
+        # Take the write lock up front: a transaction that read first and writes later would fail
+        # (SQLITE_BUSY_SNAPSHOT) when another one committed in between, instead of waiting its turn.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

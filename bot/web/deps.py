@@ -1,4 +1,4 @@
-"""Shared request dependencies: the database session and the conversation engine."""
+"""Shared request dependencies: the runtime, a database session, the conversation engine."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.runtime import Runtime
 from handlers.engine import Engine
 
 
@@ -15,5 +16,9 @@ async def db_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-def engine(request: Request) -> Engine:
+async def runtime(request: Request) -> Runtime:
+    return request.app.state.runtime  # type: ignore[no-any-return]
+
+
+async def engine(request: Request) -> Engine:
     return request.app.state.runtime.engine  # type: ignore[no-any-return]

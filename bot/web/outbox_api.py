@@ -11,18 +11,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from pydantic import BaseModel
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from bot import outbox
 from bot.db.models import Contact, Outbox
 from bot.phone import mask
 from bot.runtime import Runtime
-from bot.web.deps import db_session
+from bot.web.deps import runtime
 
 router = APIRouter(prefix="/api/outbox", tags=["outbox"])
 
 
-def admin(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
+async def admin(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
     token = request.app.state.runtime.settings.admin_api_token
     if not token:
         raise HTTPException(503, "ADMIN_API_TOKEN is not set: the outbox API is disabled")
@@ -46,10 +46,10 @@ class OutboxOut(BaseModel):
     body_preview: str
 
 
-async def _out(session: AsyncSession, rows: list[Outbox]) -> list[OutboxOut]:
+def _out(session: Session, rows: list[Outbox]) -> list[OutboxOut]:
     result = []
     for row in rows:
-        contact = await session.get(Contact, row.contact_id)
+        contact = session.get(Contact, row.contact_id)
         address = (contact.phone or contact.external_id) if contact else "?"
         to = mask(address) if address.startswith("+") else address
         result.append(OutboxOut(id=row.id, channel=row.channel, kind=row.kind, to=to, status=row.status,
@@ -60,28 +60,32 @@ async def _out(session: AsyncSession, rows: list[Outbox]) -> list[OutboxOut]:
 
 
 @router.get("", response_model=list[OutboxOut], dependencies=[Depends(admin)])
-async def list_outbox(session: Annotated[AsyncSession, Depends(db_session)],
+async def list_outbox(rt: Annotated[Runtime, Depends(runtime)],
                       failed: Annotated[bool, Query(description="only failed and dead-lettered rows")] = False,
                       limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[OutboxOut]:
-    rows = await outbox.listing(session, failed_only=failed, limit=limit)
-    return await _out(session, rows)
+    return await rt.transact(_listing, failed_only=failed, limit=limit)
+
+
+def _listing(session: Session, *, failed_only: bool, limit: int) -> list[OutboxOut]:
+    return _out(session, outbox.listing(session, failed_only=failed_only, limit=limit))
 
 
 @router.get("/counts", dependencies=[Depends(admin)])
-async def count_outbox(session: Annotated[AsyncSession, Depends(db_session)]) -> dict[str, int]:
-    return await outbox.counts(session)
+async def count_outbox(rt: Annotated[Runtime, Depends(runtime)]) -> dict[str, int]:
+    return await rt.transact(outbox.counts)
 
 
 @router.post("/{outbox_id}/retry", response_model=OutboxOut, dependencies=[Depends(admin)])
-async def retry_outbox(outbox_id: int, request: Request,
-                       session: Annotated[AsyncSession, Depends(db_session)]) -> OutboxOut:
-    async with session.begin():
-        row = await outbox.retry(session, outbox_id=outbox_id)
-        if row is None:
-            raise HTTPException(404, f"outbox row {outbox_id} does not exist")
-        if row.status != "pending":
-            raise HTTPException(409, f"outbox row {outbox_id} is {row.status}, not failed: nothing to retry")
-        out = (await _out(session, [row]))[0]
-    rt: Runtime = request.app.state.runtime
+async def retry_outbox(outbox_id: int, rt: Annotated[Runtime, Depends(runtime)]) -> OutboxOut:
+    out = await rt.transact(_retry, outbox_id)
     rt.wakeup.set()
     return out
+
+
+def _retry(session: Session, outbox_id: int) -> OutboxOut:
+    row = outbox.retry(session, outbox_id=outbox_id)
+    if row is None:
+        raise HTTPException(404, f"outbox row {outbox_id} does not exist")
+    if row.status != "pending":
+        raise HTTPException(409, f"outbox row {outbox_id} is {row.status}, not failed: nothing to retry")
+    return _out(session, [row])[0]

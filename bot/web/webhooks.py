@@ -9,20 +9,18 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Request, Response
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 
 from bot import outbox
 from bot.channels.telegram import inbound as telegram_in
 from bot.channels.whatsapp_twilio import inbound as twilio_in
 from bot.runtime import Runtime
+from bot.web.deps import runtime
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["webhooks"])
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 MAX_BODY = 256 * 1024
-
-
-def runtime(request: Request) -> Runtime:
-    return request.app.state.runtime  # type: ignore[no-any-return]
 
 
 def _twiml() -> Response:
@@ -78,15 +76,22 @@ async def twilio_status(request: Request, rt: Annotated[Runtime, Depends(runtime
     if not sid or not status:
         return JSONResponse({"detail": "MessageSid and MessageStatus are required"}, status_code=400)
     code = fields.get("ErrorCode") or None
-    async with rt.sessionmaker() as session, session.begin():
-        row = await outbox.record_provider_status(session, provider_id=sid, status=status, error_code=code)
-        if (row is not None and code == "63016" and status in ("failed", "undelivered") and row.template is None
-                and rt.settings.twilio_templates.get("notification")):
-            # Outside the 24-hour window: the same text again, as the approved template.
-            outbox.enqueue(session, contact_id=row.contact_id, channel=row.channel, body=row.body,
-                           kind=row.kind, template="notification")
-            rt.wakeup.set()
+    template = rt.settings.twilio_templates.get("notification")
+    if await rt.transact(_record_status, sid, status, code, resend_as_template=bool(template)):
+        rt.wakeup.set()
     return _twiml()
+
+
+def _record_status(session: Session, sid: str, status: str, code: str | None, *, resend_as_template: bool) -> bool:
+    """Record a status callback; True when the message was queued again as a template."""
+    row = outbox.record_provider_status(session, provider_id=sid, status=status, error_code=code)
+    if (row is not None and code == "63016" and status in ("failed", "undelivered") and row.template is None
+            and resend_as_template):
+        # Outside the 24-hour window: the same text again, as the approved template.
+        outbox.enqueue(session, contact_id=row.contact_id, channel=row.channel, body=row.body,
+                       kind=row.kind, template="notification")
+        return True
+    return False
 
 
 async def _answer_button(rt: Runtime, callback_id: str) -> None:

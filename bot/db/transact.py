@@ -1,0 +1,57 @@
+"""Whole transactions as plain functions of a Session: ``await transact(fn, *args, **kwargs)``.
+
+Through aiosqlite every SQL statement costs several hops between the event loop and SQLite's thread (about
+1 ms per statement on a small machine), and the one SQLite connection stays locked across those hops while
+the loop serves other requests. Here a SQLite transaction is a single hop: ``fn`` runs whole, begin to
+commit, in the one thread that owns a synchronous connection. On PostgreSQL the same ``fn`` runs on the
+async engine (asyncpg) through ``AsyncSession.run_sync``. Either way: commit when ``fn`` returns, roll back
+when it raises.
+
+Do not call it while holding another open transaction: on SQLite it would wait for that transaction's lock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Concatenate, ParamSpec, TypeVar
+
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.orm import Session
+
+from bot.db.session import configure_sqlite, sqlite_file
+
+T = TypeVar("T")
+P = ParamSpec("P")
+
+
+class Transactor:
+    def __init__(self, url: str, engine: AsyncEngine) -> None:
+        self._async = engine
+        path = sqlite_file(url)
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="sqlite") if path else None
+        self._sync: Engine | None = None
+        if path:
+            self._sync = create_engine(f"sqlite+pysqlite:///{path}", pool_size=1, max_overflow=0,
+                                       connect_args={"timeout": 30, "check_same_thread": False})
+            configure_sqlite(self._sync)
+
+    async def __call__(self, fn: Callable[Concatenate[Session, P], T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        if self._sync is None or self._thread is None:
+            async with AsyncSession(self._async, expire_on_commit=False) as session, session.begin():
+                return await session.run_sync(fn, *args, **kwargs)
+        call = functools.partial(_in_thread, self._sync, fn, *args, **kwargs)
+        return await asyncio.get_running_loop().run_in_executor(self._thread, call)
+
+    async def close(self) -> None:
+        if self._sync is not None and self._thread is not None:
+            await asyncio.get_running_loop().run_in_executor(self._thread, self._sync.dispose)
+            self._thread.shutdown(wait=True)
+
+
+def _in_thread(engine: Engine, fn: Callable[..., T], *args: object, **kwargs: object) -> T:
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        return fn(session, *args, **kwargs)
