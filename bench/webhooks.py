@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import gc
+import multiprocessing
 import os
 import platform
 import secrets
@@ -24,7 +27,10 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterator
+from multiprocessing.connection import Connection
 from pathlib import Path
+from urllib.parse import urlencode
 
 import aiohttp
 import httpx
@@ -74,23 +80,73 @@ def wait_healthy(base: str, proc: subprocess.Popen[bytes]) -> None:
     raise RuntimeError("server did not start")
 
 
+def _fake_twilio(conn: Connection) -> None:
+    """The fake Twilio in a process of its own (as the real one is elsewhere): it does not share the load
+    generator's interpreter. Answers "sent" with the recipients of every accepted message, and "stop"."""
+    fake = FakeTwilio().start()
+    conn.send(fake.base_url)
+    while True:
+        command = conn.recv()
+        if command == "sent":
+            conn.send([m["To"] for m in fake.sent])
+        else:
+            fake.stop()
+            conn.send(None)
+            return
+
+
+class RemoteFakeTwilio:
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._conn, child = context.Pipe()
+        self._proc = context.Process(target=_fake_twilio, args=(child,), daemon=True)
+        self._proc.start()
+        self.base_url: str = self._conn.recv()
+
+    def recipients(self) -> list[str]:
+        self._conn.send("sent")
+        recipients: list[str] = self._conn.recv()
+        return recipients
+
+    def stop(self) -> None:
+        self._conn.send("stop")
+        self._conn.recv()
+        self._proc.join(10)
+
+
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """No garbage collection in the load generator while it measures: its own pauses are not the service's."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 class Load:
+    """Signed webhook requests, built before the clock starts (the generator's own work is not the service's)."""
+
     def __init__(self, base: str, public: str) -> None:
         self.base, self.url = base, public + "/webhooks/twilio/whatsapp"
         self.n = 0
         self.phones: list[str] = []
+        self.ready: list[tuple[bytes, dict[str, str]]] = []
 
-    def form(self) -> tuple[dict[str, str], dict[str, str]]:
-        self.n += 1
-        phone = f"+6285{secrets.randbelow(10**9):09d}"
-        self.phones.append(phone)
-        form = tw.inbound_form(phone, QUESTIONS[self.n % len(QUESTIONS)])
-        return form, {"X-Twilio-Signature": tw.sign(self.url, form)}
+    def prepare(self, count: int) -> None:
+        for _ in range(count):
+            self.n += 1
+            phone = f"+6285{secrets.randbelow(10**9):09d}"
+            self.phones.append(phone)
+            form = tw.inbound_form(phone, QUESTIONS[self.n % len(QUESTIONS)])
+            headers = {"X-Twilio-Signature": tw.sign(self.url, form),
+                       "Content-Type": "application/x-www-form-urlencoded"}
+            self.ready.append((urlencode(form).encode(), headers))
 
     async def one(self, client: aiohttp.ClientSession, latencies: list[float], errors: list[int]) -> None:
-        form, headers = self.form()
+        body, headers = self.ready.pop()
         start = time.perf_counter()
-        async with client.post(self.base + "/webhooks/twilio/whatsapp", data=form, headers=headers) as response:
+        async with client.post(self.base + "/webhooks/twilio/whatsapp", data=body, headers=headers) as response:
             await response.read()
             status = response.status
         latencies.append((time.perf_counter() - start) * 1000)
@@ -100,6 +156,7 @@ class Load:
     async def closed(self, total: int, concurrency: int) -> dict[str, float]:
         latencies: list[float] = []
         errors: list[int] = []
+        self.prepare(total)
         connector = aiohttp.TCPConnector(limit=concurrency)
         async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=60)) as client:
             remaining = total
@@ -111,7 +168,8 @@ class Load:
                     await self.one(client, latencies, errors)
 
             start = time.perf_counter()
-            await asyncio.gather(*(runner() for _ in range(concurrency)))
+            with paused_gc():
+                await asyncio.gather(*(runner() for _ in range(concurrency)))
             elapsed = time.perf_counter() - start
         return {"rate": len(latencies) / elapsed, "p50": pct(latencies, 50), "p99": pct(latencies, 99),
                 "errors": len(errors), "n": len(latencies)}
@@ -119,23 +177,25 @@ class Load:
     async def open(self, rate: float, duration: float) -> dict[str, float]:
         latencies: list[float] = []
         errors: list[int] = []
+        self.prepare(int(rate * duration))
         connector = aiohttp.TCPConnector(limit=512)
         async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=60)) as client:
             tasks = []
             start = time.perf_counter()
             total = int(rate * duration)
-            for i in range(total):
-                delay = start + i / rate - time.perf_counter()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                tasks.append(asyncio.create_task(self.one(client, latencies, errors)))
-            await asyncio.gather(*tasks)
+            with paused_gc():
+                for i in range(total):
+                    delay = start + i / rate - time.perf_counter()
+                    if delay > 0:
+                        await asyncio.sleep(delay)
+                    tasks.append(asyncio.create_task(self.one(client, latencies, errors)))
+                await asyncio.gather(*tasks)
             elapsed = time.perf_counter() - start
         return {"rate": len(latencies) / elapsed, "p50": pct(latencies, 50), "p99": pct(latencies, 99),
                 "errors": len(errors), "n": len(latencies)}
 
 
-def start_service(database_url: str, fake: FakeTwilio, media: str, *, separate_worker: bool = False,
+def start_service(database_url: str, fake: RemoteFakeTwilio, media: str, *, separate_worker: bool = False,
                   **extra: str) -> tuple[str, subprocess.Popen[bytes]]:
     port = free_port()
     env = dict(os.environ, HOST="127.0.0.1", PORT=str(port), LOG_LEVEL="WARNING", DATABASE_URL=database_url,
@@ -162,7 +222,7 @@ WORKERS: list[subprocess.Popen[bytes]] = []
 
 async def run_database(name: str, url: str, args: argparse.Namespace, *, separate_worker: bool = False,
                        web_workers: str = "1") -> list[str]:
-    fake = FakeTwilio().start()
+    fake = RemoteFakeTwilio()
     with tempfile.TemporaryDirectory() as media:
         base, proc = start_service(url, fake, media, separate_worker=separate_worker, WEB_WORKERS=web_workers)
         load = Load(base, base)
@@ -170,10 +230,10 @@ async def run_database(name: str, url: str, args: argparse.Namespace, *, separat
             closed = await load.closed(args.messages, args.concurrency)
             opened = await load.open(args.rate, args.duration)
             deadline = time.monotonic() + 120
-            while len(fake.sent) < len(load.phones) and time.monotonic() < deadline:
+            while len(fake.recipients()) < len(load.phones) and time.monotonic() < deadline:
                 await asyncio.sleep(0.5)
             await asyncio.sleep(2)  # anything extra would arrive now
-            per_phone = Counter(m["To"].removeprefix("whatsapp:") for m in fake.sent)
+            per_phone = Counter(to.removeprefix("whatsapp:") for to in fake.recipients())
             lost = sum(1 for p in load.phones if per_phone[p] == 0)
             duplicated = sum(n - 1 for n in per_phone.values() if n > 1)
         finally:
@@ -225,7 +285,7 @@ async def outbox_rate(url: str, rows: int) -> str:
     from bot.settings import Settings
     from bot.worker import Worker
 
-    fake = FakeTwilio().start()
+    fake = RemoteFakeTwilio()
     settings = Settings(database_url=url, twilio_account_sid=tw.ACCOUNT, twilio_auth_token=tw.TOKEN,
                         twilio_whatsapp_from=tw.SENDER, twilio_api_base_url=fake.base_url, twilio_send_rate=100000,
                         agencies=["tanah-laut"])
@@ -239,12 +299,15 @@ async def outbox_rate(url: str, rows: int) -> str:
             outbox.enqueue(session, contact_id=contact.id, channel="whatsapp", body="Jadwal pembagian KKS: ...")
     worker = Worker(rt)
     start = time.perf_counter()
-    while len(fake.sent) < rows and time.perf_counter() - start < 120:
-        await worker.send_step()
+    claimed = 0
+    while claimed < rows and time.perf_counter() - start < 120:
+        claimed += await worker.send_step()  # a step returns once its sends are marked
     elapsed = time.perf_counter() - start
+    received = len(fake.recipients())
     await rt.close()
     fake.stop()
-    return f"{rows / elapsed:.0f} sends/s ({rows} rows in {elapsed:.1f} s)"
+    check = "" if received == rows else f"; the fake received {received}, not {rows}"
+    return f"{rows / elapsed:.0f} sends/s ({rows} rows in {elapsed:.1f} s{check})"
 
 
 async def fresh_postgres(admin_url: str, name: str) -> str:

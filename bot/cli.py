@@ -148,6 +148,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     async def run() -> None:
         rt = Runtime.create(settings)
+        Runtime.freeze_startup_objects()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):

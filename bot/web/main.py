@@ -29,6 +29,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         rt = Runtime.create(settings)
         app.state.runtime = rt
+        Runtime.freeze_startup_objects()
         stop = asyncio.Event()
         tasks: list[asyncio.Task[None]] = []
         from bot.pipeline import run_processor

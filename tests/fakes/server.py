@@ -1,9 +1,9 @@
 """A tiny HTTP/1.1 server on loopback for fake providers: records every request, can be told to fail.
 
-It is a real socket server (one request per connection), so the real twilio and python-telegram-bot
-libraries talk to it exactly as they talk to the providers. ``script(route, action)`` queues what the next
-request to a route gets: ``Reply`` (any status), ``Slow`` (a delay, then the normal answer) or ``DROP``
-(the connection is closed without an answer).
+It is a real socket server (connections kept alive, as the real APIs keep them), so the real twilio and
+python-telegram-bot libraries talk to it exactly as they talk to the providers. ``script(route, action)``
+queues what the next request to a route gets: ``Reply`` (any status), ``Slow`` (a delay, then the normal
+answer) or ``DROP`` (the connection is closed without an answer).
 """
 
 from __future__ import annotations
@@ -106,11 +106,18 @@ class FakeServer:
     # --- the HTTP part ----------------------------------------------------------------------
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """Requests on one connection, kept alive as the real APIs do, until the client closes it."""
         try:
-            head = await reader.readuntil(b"\r\n\r\n")
+            while await self._one(reader, writer):
+                pass
         except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
+            pass
+        finally:
             writer.close()
-            return
+
+    async def _one(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
+        """Answer one request; False when the connection is to be closed."""
+        head = await reader.readuntil(b"\r\n\r\n")
         lines = head.decode("latin-1").split("\r\n")
         method, target, _ = lines[0].split(" ", 2)
         headers = {}
@@ -127,16 +134,16 @@ class FakeServer:
             action = queue.popleft() if queue else None
         if action == DROP:
             writer.transport.abort()
-            return
+            return False
         if isinstance(action, Slow):
             await asyncio.sleep(action.seconds)
             action = None
         reply = action if isinstance(action, Reply) else self.handle(request)
+        keep = headers.get("connection", "").lower() != "close"
         status_line = f"HTTP/1.1 {reply.status} {REASONS.get(reply.status, 'Status')}\r\n"
-        out_headers = {"content-length": str(len(reply.body)), "connection": "close"} | reply.headers
+        out_headers = {"content-length": str(len(reply.body)), "connection": "keep-alive" if keep else "close"}
+        out_headers |= reply.headers
         writer.write(status_line.encode() + "".join(f"{k}: {v}\r\n" for k, v in out_headers.items()).encode()
                      + b"\r\n" + reply.body)
-        try:
-            await writer.drain()
-        finally:
-            writer.close()
+        await writer.drain()
+        return keep and out_headers["connection"] != "close"
