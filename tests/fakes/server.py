@@ -98,10 +98,19 @@ class FakeServer:
 
     def stop(self) -> None:
         if self._loop and self._server:
-            self._loop.call_soon_threadsafe(self._server.close)
+            asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop).result(10)
             self._loop.call_soon_threadsafe(self._loop.stop)
         if self._thread:
             self._thread.join(5)
+
+    async def _shutdown(self) -> None:
+        """Stop listening and end the connections still kept alive (their handlers close them)."""
+        assert self._server is not None  # only called once started
+        self._server.close()
+        handlers = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in handlers:
+            task.cancel()
+        await asyncio.gather(*handlers, return_exceptions=True)
 
     # --- the HTTP part ----------------------------------------------------------------------
 
