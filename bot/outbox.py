@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
@@ -97,8 +97,11 @@ def claim(session: Session, *, worker: str, limit: int, lease_seconds: int,
     """
     now = utcnow()
     earlier = aliased(Outbox)
-    blocked = exists().where(and_(earlier.contact_id == Outbox.contact_id, earlier.id < Outbox.id,
-                                  earlier.status.in_(OPEN)))
+    # OFFSET 0 keeps PostgreSQL from turning this into an anti-join, which it plans as "compare with every
+    # open row" while the table has no statistics yet (right after a large enqueue: ~0.3 ms per open row per
+    # claim); as a subquery it is always one probe of ix_outbox_open_contact per candidate row.
+    blocked = select(earlier.id).where(earlier.contact_id == Outbox.contact_id, earlier.id < Outbox.id,
+                                       earlier.status.in_(OPEN)).offset(0).exists()
     query = (
         select(Outbox.id)
         .where(Outbox.status.in_(OPEN), Outbox.next_attempt_at <= now,
