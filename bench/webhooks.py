@@ -1,7 +1,8 @@
 """Benchmark: signed inbound WhatsApp webhooks against the running service, SQLite and PostgreSQL.
 
 For each database: the service runs under uvicorn (`dinsos-bot serve`, worker in-process) against a fake Twilio
-that accepts instantly. Clients post signed webhooks, a question each, from distinct numbers:
+that accepts instantly (in a process of its own, keeping connections alive as Twilio does). Clients post signed
+webhooks, a question each, from distinct numbers (requests built and signed before the clock starts):
   1. closed loop: CONCURRENCY clients as fast as the service answers -> sustained messages/s, latency;
   2. open loop: RATE messages/s for DURATION seconds -> latency at that rate;
 then it waits until the fake Twilio received every reply and checks: exactly one reply per message.
