@@ -131,13 +131,14 @@ class Load:
     def __init__(self, base: str, public: str) -> None:
         self.base, self.url = base, public + "/webhooks/twilio/whatsapp"
         self.n = 0
+        self.first = secrets.randbelow(10**8) * 10  # numbers of this run: first + 1, first + 2, ...
         self.phones: list[str] = []
         self.ready: list[tuple[bytes, dict[str, str]]] = []
 
     def prepare(self, count: int) -> None:
         for _ in range(count):
             self.n += 1
-            phone = f"+6285{secrets.randbelow(10**9):09d}"
+            phone = f"+6285{self.first + self.n:09d}"  # one message per number: a reply is matched to its message
             self.phones.append(phone)
             form = tw.inbound_form(phone, QUESTIONS[self.n % len(QUESTIONS)])
             headers = {"X-Twilio-Signature": tw.sign(self.url, form),
@@ -235,6 +236,7 @@ async def run_database(name: str, url: str, args: argparse.Namespace, *, separat
                 await asyncio.sleep(0.5)
             await asyncio.sleep(2)  # anything extra would arrive now
             per_phone = Counter(to.removeprefix("whatsapp:") for to in fake.recipients())
+            assert len(set(load.phones)) == len(load.phones)
             lost = sum(1 for p in load.phones if per_phone[p] == 0)
             duplicated = sum(n - 1 for n in per_phone.values() if n > 1)
         finally:
