@@ -25,6 +25,7 @@ FINAL = {"failed", "undelivered", "dead", "canceled"}
 OPEN = ("pending", "sending")
 FAILED_VIEW = ("dead", "failed", "undelivered", "canceled")
 LIMITS = {"whatsapp": 1600, "telegram": 4096}
+WINDOW_CLOSED_CODE = "63016"  # Twilio: outside the WhatsApp 24-hour window
 
 
 def split_body(text: str, limit: int) -> list[str]:
@@ -168,20 +169,37 @@ def _lock_statuses(session: Session, reports: dict[str, tuple[str, str | None]])
     return {row.provider_id: (str(row.status), row.error_code) for row in session.execute(upsert)}
 
 
-def mark_sent(session: Session, *, sent: list[Sent]) -> None:
-    """Record accepted sends, merging statuses reported before the send call returned."""
+def mark_sent(session: Session, *, sent: list[Sent], template_fallback: bool = False) -> int:
+    """Record accepted sends, merging statuses reported before the send call returned.
+
+    A message already reported as failed because the 24-hour window had closed is queued again as the
+    approved template (when ``template_fallback``), as the status callback would have done had it come later.
+    Returns how many were queued again.
+    """
     if not sent:
-        return
+        return 0
     now = utcnow()
     stored = _lock_statuses(session, {s.provider_id: (merge_status("sending", s.status), None) for s in sent})
     updates = []
+    again = 0
     for s in sent:
-        status = merge_status("sending", s.status)
         reported, code = stored[s.provider_id]
-        updates.append({"id": s.job.id, "status": merge_status(status, reported), "provider_id": s.provider_id,
+        status = merge_status(merge_status("sending", s.status), reported)
+        template = s.template or s.job.template
+        updates.append({"id": s.job.id, "status": status, "provider_id": s.provider_id,
                         "sent_at": now, "lease_until": None, "leased_by": None, "error": None,
-                        "updated_at": now, "error_code": code, "template": s.template or s.job.template})
+                        "updated_at": now, "error_code": code, "template": template})
+        if template_fallback and window_closed(status, code, template):
+            enqueue(session, contact_id=s.job.contact_id, channel=s.job.channel, body=s.job.body, kind=s.job.kind,
+                    template="notification")
+            again += 1
     session.execute(update(Outbox), updates)
+    return again
+
+
+def window_closed(status: str, code: str | None, template: str | None) -> bool:
+    """Free text refused because the WhatsApp 24-hour window had closed (Twilio 63016): send the template."""
+    return code == WINDOW_CLOSED_CODE and status in ("failed", "undelivered") and template is None
 
 
 def backoff(attempts: int, retry_after: float | None = None) -> timedelta:
@@ -230,21 +248,27 @@ def mark_deferred(session: Session, *, job: Job, until: datetime) -> None:
 
 
 def record_provider_status(session: Session, *, provider_id: str, status: str,
-                           error_code: str | None) -> Outbox | None:
-    """A status callback: kept forward-only, also when it arrives before the send call returned."""
+                           error_code: str | None) -> tuple[Outbox | None, bool]:
+    """A status callback: kept forward-only, also when it arrives before the send call returned.
+
+    Returns the message's row (None while the send call has not returned) and whether this report changed
+    its status (a repeated or outdated report does not).
+    """
     stored, stored_code = _lock_statuses(session, {provider_id: (status, error_code)})[provider_id]
     merged = merge_status(stored, status)
     if merged != stored:
         session.execute(update(ProviderStatus).where(ProviderStatus.provider_id == provider_id).values(
             status=merged, error_code=error_code or stored_code, updated_at=utcnow()))
     row = session.scalar(select(Outbox).where(Outbox.provider_id == provider_id).with_for_update())
-    if row is not None:
-        outcome = merge_status(row.status, status)
-        if outcome != row.status:
-            row.status = outcome
-            if error_code:
-                row.error_code = error_code
-    return row
+    if row is None:
+        return None, False
+    outcome = merge_status(row.status, status)
+    if outcome == row.status:
+        return row, False
+    row.status = outcome
+    if error_code:
+        row.error_code = error_code
+    return row, True
 
 
 def retry(session: Session, *, outbox_id: int) -> Outbox | None:

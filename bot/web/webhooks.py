@@ -84,9 +84,8 @@ async def twilio_status(request: Request, rt: Annotated[Runtime, Depends(runtime
 
 def _record_status(session: Session, sid: str, status: str, code: str | None, *, resend_as_template: bool) -> bool:
     """Record a status callback; True when the message was queued again as a template."""
-    row = outbox.record_provider_status(session, provider_id=sid, status=status, error_code=code)
-    if (row is not None and code == "63016" and status in ("failed", "undelivered") and row.template is None
-            and resend_as_template):
+    row, changed = outbox.record_provider_status(session, provider_id=sid, status=status, error_code=code)
+    if row is not None and changed and resend_as_template and outbox.window_closed(row.status, code, row.template):
         # Outside the 24-hour window: the same text again, as the approved template.
         outbox.enqueue(session, contact_id=row.contact_id, channel=row.channel, body=row.body,
                        kind=row.kind, template="notification")

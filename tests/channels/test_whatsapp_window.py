@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
@@ -15,7 +16,7 @@ from bot.outbox import Job
 from bot.settings import Settings
 from tests.channels.conftest import Service, eventually
 from tests.fakes import twilio as tw
-from tests.fakes.server import Reply
+from tests.fakes.server import Late, Reply
 from tests.fakes.twilio import FakeTwilio, twilio_error
 
 TEMPLATE = "HX" + "a" * 32
@@ -93,14 +94,36 @@ async def test_errors_are_classified(sender: Callable[..., TwilioSender], fake_t
     assert failure.value.kind == kind
 
 
-async def test_a_63016_status_callback_sends_the_template(
-        start_service: Callable[..., Service], fake_twilio: FakeTwilio) -> None:
+async def _sent_settles(fake_twilio: FakeTwilio, count: int) -> None:
+    await eventually(lambda: len(fake_twilio.sent) >= count)
+    await asyncio.sleep(1.5)  # time for anything extra to go out
+    assert len(fake_twilio.sent) == count
+
+
+@pytest.mark.parametrize("callback", ["after the send returned", "before the send returned"])
+async def test_a_63016_status_callback_sends_the_template_once(
+        start_service: Callable[..., Service], fake_twilio: FakeTwilio, callback: str) -> None:
+    if callback == "before the send returned":
+        fake_twilio.script("messages", Late(2.0))  # Twilio accepted; its answer reaches us after the callback
     service = start_service(TWILIO_TEMPLATES=json.dumps({"notification": TEMPLATE}))
     service.whatsapp(tw.inbound_form("+6281234567890", "halo"))
     await eventually(lambda: len(fake_twilio.sent) == 1)
-    service.status(fake_twilio.sent[0]["sid"], "failed", "63016")
+    sid = fake_twilio.sent[0]["sid"]
+    if callback == "after the send returned":
+        await eventually(lambda: _provider_id_recorded(service, sid))
+    assert service.status(sid, "failed", "63016").status_code == 200
     await eventually(lambda: len(fake_twilio.sent) == 2)
-    assert fake_twilio.sent[1]["ContentSid"] == TEMPLATE
+    assert fake_twilio.sent[1]["ContentSid"] == TEMPLATE and "Body" not in fake_twilio.sent[1]
+    assert service.status(sid, "failed", "63016").status_code == 200  # Twilio delivers the callback again
+    assert service.status(sid, "undelivered", "63016").status_code == 200
+    await _sent_settles(fake_twilio, 2)
+    rows = await service.outbox()
+    assert [(r.status, r.error_code, r.template) for r in rows] == [("failed", "63016", None),
+                                                                      ("queued", None, "notification")]
+
+
+async def _provider_id_recorded(service: Service, sid: str) -> bool:
+    return any(r.provider_id == sid for r in await service.outbox())
 
 
 async def test_a_failed_download_is_retried_not_dropped(

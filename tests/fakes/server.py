@@ -3,7 +3,8 @@
 It is a real socket server (connections kept alive, as the real APIs keep them), so the real twilio and
 python-telegram-bot libraries talk to it exactly as they talk to the providers. ``script(route, action)``
 queues what the next request to a route gets: ``Reply`` (any status), ``Slow`` (a delay, then the normal
-answer) or ``DROP`` (the connection is closed without an answer).
+answer), ``Late`` (the normal answer made at once, sent after a delay) or ``DROP`` (the connection is closed
+without an answer).
 """
 
 from __future__ import annotations
@@ -39,6 +40,13 @@ class Reply:
 
 @dataclass
 class Slow:
+    seconds: float
+
+
+@dataclass
+class Late:
+    """The normal answer, made (and recorded) on arrival but sent after ``seconds``: accepted, slow to say so."""
+
     seconds: float
 
 
@@ -148,6 +156,8 @@ class FakeServer:
             await asyncio.sleep(action.seconds)
             action = None
         reply = action if isinstance(action, Reply) else self.handle(request)
+        if isinstance(action, Late):
+            await asyncio.sleep(action.seconds)
         keep = headers.get("connection", "").lower() != "close"
         status_line = f"HTTP/1.1 {reply.status} {REASONS.get(reply.status, 'Status')}\r\n"
         out_headers = {"content-length": str(len(reply.body)), "connection": "keep-alive" if keep else "close"}
