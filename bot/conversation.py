@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from bot.db import repo
 from handlers import messages
@@ -34,18 +34,17 @@ def answer(engine: Engine, message: InboundMessage, state: ConversationState) ->
     return reply
 
 
-async def converse(*, session: AsyncSession, engine: Engine, message: InboundMessage) -> Reply:
+def converse(session: Session, *, engine: Engine, message: InboundMessage) -> Reply:
     """Record the inbound message, answer it, record the replies and the new state (one transaction)."""
-    contact = await repo.get_or_create_contact(session=session, channel=message.channel,
-                                               external_id=message.user)
-    state = ConversationState.from_dict(await repo.load_state(session=session, contact_id=contact.id))
+    contact = repo.get_or_create_contact(session=session, channel=message.channel, external_id=message.user)
+    state = ConversationState.from_dict(repo.load_state(session=session, contact_id=contact.id))
     if message.agency is None and contact.agency and state.agency is None:
         state.agency = contact.agency
-    await repo.add_message(session=session, contact_id=contact.id, direction="in", text=stored_text(message.text))
+    repo.add_message(session=session, contact_id=contact.id, direction="in", text=stored_text(message.text))
     reply = answer(engine, message, state)
     for out in reply.messages:
-        await repo.add_message(session=session, contact_id=contact.id, direction="out", text=out.text,
-                               intent=reply.intent, service=reply.service, aspect=reply.aspect)
+        repo.add_message(session=session, contact_id=contact.id, direction="out", text=out.text,
+                         intent=reply.intent, service=reply.service, aspect=reply.aspect)
     contact.agency = state.agency
-    await repo.save_state(session=session, contact_id=contact.id, state=state.to_dict())
+    repo.save_state(session=session, contact_id=contact.id, state=state.to_dict())
     return reply

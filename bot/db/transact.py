@@ -42,7 +42,7 @@ class Transactor:
     async def __call__(self, fn: Callable[Concatenate[Session, P], T], /, *args: P.args, **kwargs: P.kwargs) -> T:
         if self._sync is None or self._thread is None:
             async with AsyncSession(self._async, expire_on_commit=False) as session, session.begin():
-                return await session.run_sync(fn, *args, **kwargs)
+                return await session.run_sync(lambda sync: fn(sync, *args, **kwargs))
         call = functools.partial(_in_thread, self._sync, fn, *args, **kwargs)
         return await asyncio.get_running_loop().run_in_executor(self._thread, call)
 
@@ -52,6 +52,6 @@ class Transactor:
             self._thread.shutdown(wait=True)
 
 
-def _in_thread(engine: Engine, fn: Callable[..., T], *args: object, **kwargs: object) -> T:
-    with Session(engine, expire_on_commit=False) as session, session.begin():
+def _in_thread(sync_engine: Engine, fn: Callable[..., T], /, *args: object, **kwargs: object) -> T:
+    with Session(sync_engine, expire_on_commit=False) as session, session.begin():
         return fn(session, *args, **kwargs)

@@ -8,17 +8,22 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
-from bot.web.deps import db_session
+from bot.runtime import Runtime
+from bot.web.deps import runtime
 
 router = APIRouter()
 
 
 @router.get("/healthz", tags=["system"])
-async def healthz(session: Annotated[AsyncSession, Depends(db_session)]) -> JSONResponse:
+async def healthz(rt: Annotated[Runtime, Depends(runtime)]) -> JSONResponse:
     try:
-        await session.execute(text("SELECT 1"))
+        await rt.transact(_ping)
     except (SQLAlchemyError, OSError):
         return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
     return JSONResponse({"status": "ok", "database": "ok"})
+
+
+def _ping(session: Session) -> None:
+    session.execute(text("SELECT 1"))

@@ -13,11 +13,12 @@ from typing import Annotated
 from fastapi import APIRouter, Cookie, Depends, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from bot.conversation import converse
 from bot.db import repo
-from bot.web.deps import db_session, engine
+from bot.runtime import Runtime
+from bot.web.deps import engine, runtime
 from handlers.engine import Engine
 from handlers.types import InboundMessage
 
@@ -85,15 +86,13 @@ async def agencies(bot: Annotated[Engine, Depends(engine)]) -> list[AgencyOut]:
 @router.post("/api/simulator/messages", response_model=SimulatorReplyOut, tags=["simulator"])
 async def send_message(
     body: SimulatorMessageIn, request: Request, response: Response,
-    session: Annotated[AsyncSession, Depends(db_session)], bot: Annotated[Engine, Depends(engine)],
-    sim_session: Annotated[str | None, Cookie()] = None,
+    rt: Annotated[Runtime, Depends(runtime)], sim_session: Annotated[str | None, Cookie()] = None,
 ) -> SimulatorReplyOut:
+    bot = rt.engine
     if body.agency is not None and body.agency not in bot.kb.agencies:
         raise HTTPException(422, f"unknown agency {body.agency!r}; known: {', '.join(bot.kb.agencies)}")
     user = _session_id(request, response, sim_session)
-    async with session.begin():
-        reply = await converse(session=session, engine=bot,
-                               message=InboundMessage(CHANNEL, user, body.text, body.agency))
+    reply = await rt.transact(converse, engine=bot, message=InboundMessage(CHANNEL, user, body.text, body.agency))
     return SimulatorReplyOut(
         replies=[BotMessageOut(text=o.text, choices=[ChoiceOut(key=c.key, label=c.label) for c in o.choices])
                  for o in reply.messages],
@@ -102,22 +101,28 @@ async def send_message(
 
 
 @router.get("/api/simulator/history", response_model=list[HistoryItemOut], tags=["simulator"])
-async def get_history(session: Annotated[AsyncSession, Depends(db_session)],
+async def get_history(rt: Annotated[Runtime, Depends(runtime)],
                       sim_session: Annotated[str | None, Cookie()] = None) -> list[HistoryItemOut]:
     if not sim_session or not _TOKEN.match(sim_session):
         return []
-    contact = await repo.get_or_create_contact(session=session, channel=CHANNEL, external_id=sim_session)
-    rows = await repo.history(session=session, contact_id=contact.id)
-    await session.commit()
-    return [HistoryItemOut(direction=r.direction, text=r.text) for r in rows]
+    return await rt.transact(_history, sim_session)
+
+
+def _history(session: Session, user: str) -> list[HistoryItemOut]:
+    contact = repo.get_or_create_contact(session=session, channel=CHANNEL, external_id=user)
+    return [HistoryItemOut(direction=r.direction, text=r.text)
+            for r in repo.history(session=session, contact_id=contact.id)]
 
 
 @router.post("/api/simulator/reset", status_code=204, tags=["simulator"])
-async def reset(session: Annotated[AsyncSession, Depends(db_session)],
+async def reset(rt: Annotated[Runtime, Depends(runtime)],
                 sim_session: Annotated[str | None, Cookie()] = None) -> Response:
     if sim_session and _TOKEN.match(sim_session):
-        async with session.begin():
-            contact = await repo.get_or_create_contact(session=session, channel=CHANNEL, external_id=sim_session)
-            await repo.clear_conversation(session=session, contact_id=contact.id)
-            contact.agency = None
+        await rt.transact(_reset, sim_session)
     return Response(status_code=204)
+
+
+def _reset(session: Session, user: str) -> None:
+    contact = repo.get_or_create_contact(session=session, channel=CHANNEL, external_id=user)
+    repo.clear_conversation(session=session, contact_id=contact.id)
+    contact.agency = None

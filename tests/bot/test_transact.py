@@ -101,3 +101,13 @@ async def test_sqlite_runs_each_transaction_whole_in_its_own_thread(tmp_path: Pa
     finally:
         await transact.close()
         await engine.dispose()
+
+
+async def test_the_functions_keyword_arguments_pass_through_whatever_their_names(
+        db: tuple[AsyncEngine, Transactor]) -> None:
+    _, transact = db
+
+    def echo(_session: Session, *, engine: str, sync_engine: str, fn: str) -> tuple[str, str, str]:
+        return engine, sync_engine, fn
+
+    assert await transact(echo, engine="a", sync_engine="b", fn="c") == ("a", "b", "c")
