@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 class Runtime:
     settings: Settings
     db: AsyncEngine
-    sessionmaker: async_sessionmaker[AsyncSession]
+    sessionmaker: async_sessionmaker[AsyncSession]  # async sessions, for tests and tools; the service uses transact
     transact: Transactor  # whole transactions in one step (see bot.db.transact)
     engine: Engine
     wakeup: asyncio.Event = field(default_factory=asyncio.Event)
