@@ -9,14 +9,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Table, func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot import outbox
 from bot.channels.base import Incoming
 from bot.conversation import answer, stored_text
 from bot.db.models import Contact, ConversationStateRow, Inbound, Media, Message, Outbox, utcnow
+from bot.db.session import insert_for
 from bot.runtime import Runtime
 from handlers import messages
 from handlers.types import ConversationState, InboundMessage
@@ -147,7 +146,7 @@ class Batch:
                 index_elements=[ConversationStateRow.contact_id],
                 set_={"state": upsert.excluded.state, "updated_at": upsert.excluded.updated_at})
             session.execute(upsert, [{"contact_id": cid, "state": st.to_dict(), "updated_at": now}
-                                           for cid, st in self.states.items()])
+                                     for cid, st in self.states.items()])
         for group in groups_of([c for c in self.contacts.values() if c.changes]).values():
             session.execute(update(Contact), [{"id": c.id, **c.changes} for c in group])
         if self.outbox:
@@ -168,11 +167,6 @@ def groups_of(contacts: list[ContactRow]) -> dict[tuple[str, ...], list[ContactR
 def table_of(model: Any) -> Table:
     table: Table = model.__table__
     return table
-
-
-def insert_for(session: Session) -> Any:
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    return pg_insert if dialect == "postgresql" else sqlite_insert
 
 
 def replies_for(incoming: Incoming, contact: ContactRow) -> list[tuple[str, list[dict[str, str]] | None]] | None:

@@ -12,11 +12,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
 
 from bot.db.models import Contact, Outbox, ProviderStatus, utcnow
+from bot.db.session import insert_for
 
 # Provider statuses in the order a message moves through them; a status never goes back.
 RANK = {"pending": 0, "sending": 1, "accepted": 2, "queued": 2, "scheduled": 2, "sent": 4,
@@ -157,10 +156,8 @@ def _lock_statuses(session: Session, reports: dict[str, tuple[str, str | None]])
     """
     if not reports:
         return {}
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     now = utcnow()
-    values = insert(ProviderStatus).values([
+    values = insert_for(session)(ProviderStatus).values([
         {"provider_id": pid, "status": status, "error_code": code, "updated_at": now}
         for pid, (status, code) in sorted(reports.items())])  # one lock order for every caller
     upsert = values.on_conflict_do_update(
@@ -179,27 +176,33 @@ def mark_sent(session: Session, *, sent: list[Sent], template_fallback: bool = F
     if not sent:
         return 0
     now = utcnow()
-    stored = _lock_statuses(session, {s.provider_id: (merge_status("sending", s.status), None) for s in sent})
+    accepted = {s.provider_id: merge_status("sending", s.status) for s in sent}
+    stored = _lock_statuses(session, {pid: (status, None) for pid, status in accepted.items()})
     updates = []
     again = 0
     for s in sent:
         reported, code = stored[s.provider_id]
-        status = merge_status(merge_status("sending", s.status), reported)
+        status = merge_status(accepted[s.provider_id], reported)
         template = s.template or s.job.template
         updates.append({"id": s.job.id, "status": status, "provider_id": s.provider_id,
                         "sent_at": now, "lease_until": None, "leased_by": None, "error": None,
                         "updated_at": now, "error_code": code, "template": template})
-        if template_fallback and window_closed(status, code, template):
-            enqueue(session, contact_id=s.job.contact_id, channel=s.job.channel, body=s.job.body, kind=s.job.kind,
-                    template="notification")
-            again += 1
+        if template_fallback:
+            again += _resend_as_template(session, contact_id=s.job.contact_id, channel=s.job.channel,
+                                         body=s.job.body, kind=s.job.kind, status=status, code=code,
+                                         template=template)
     session.execute(update(Outbox), updates)
     return again
 
 
-def window_closed(status: str, code: str | None, template: str | None) -> bool:
-    """Free text refused because the WhatsApp 24-hour window had closed (Twilio 63016): send the template."""
-    return code == WINDOW_CLOSED_CODE and status in ("failed", "undelivered") and template is None
+def _resend_as_template(session: Session, *, contact_id: int, channel: str, body: str, kind: str, status: str,
+                        code: str | None, template: str | None) -> bool:
+    """Free text refused because the WhatsApp 24-hour window had closed (Twilio 63016): queue the same text
+    again as the approved template. Called where a message becomes failed: the send path or the callback."""
+    if code != WINDOW_CLOSED_CODE or status not in ("failed", "undelivered") or template is not None:
+        return False
+    enqueue(session, contact_id=contact_id, channel=channel, body=body, kind=kind, template="notification")
+    return True
 
 
 def backoff(attempts: int, retry_after: float | None = None) -> timedelta:
@@ -247,12 +250,13 @@ def mark_deferred(session: Session, *, job: Job, until: datetime) -> None:
         attempts=Outbox.attempts - 1))
 
 
-def record_provider_status(session: Session, *, provider_id: str, status: str,
-                           error_code: str | None) -> tuple[Outbox | None, bool]:
+def record_provider_status(session: Session, *, provider_id: str, status: str, error_code: str | None,
+                           template_fallback: bool = False) -> bool:
     """A status callback: kept forward-only, also when it arrives before the send call returned.
 
-    Returns the message's row (None while the send call has not returned) and whether this report changed
-    its status (a repeated or outdated report does not).
+    A report that makes the message failed because the 24-hour window had closed queues it again as the
+    approved template (when ``template_fallback``); a repeated or outdated report changes nothing. Returns
+    whether the message was queued again.
     """
     stored, stored_code = _lock_statuses(session, {provider_id: (status, error_code)})[provider_id]
     merged = merge_status(stored, status)
@@ -260,15 +264,17 @@ def record_provider_status(session: Session, *, provider_id: str, status: str,
         session.execute(update(ProviderStatus).where(ProviderStatus.provider_id == provider_id).values(
             status=merged, error_code=error_code or stored_code, updated_at=utcnow()))
     row = session.scalar(select(Outbox).where(Outbox.provider_id == provider_id).with_for_update())
-    if row is None:
-        return None, False
+    if row is None:  # the send call has not returned: mark_sent merges this report
+        return False
     outcome = merge_status(row.status, status)
     if outcome == row.status:
-        return row, False
+        return False
     row.status = outcome
     if error_code:
         row.error_code = error_code
-    return row, True
+    return template_fallback and _resend_as_template(
+        session, contact_id=row.contact_id, channel=row.channel, body=row.body, kind=row.kind, status=outcome,
+        code=error_code, template=row.template)
 
 
 def retry(session: Session, *, outbox_id: int) -> Outbox | None:

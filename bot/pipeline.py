@@ -18,9 +18,10 @@ from typing import Any
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
-from bot.batch import Batch, insert_for
+from bot.batch import Batch
 from bot.channels.base import Incoming
 from bot.db.models import Inbound, utcnow
+from bot.db.session import insert_for
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)

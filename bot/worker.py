@@ -96,9 +96,8 @@ class Worker:
         if jobs:
             results = await asyncio.gather(*(self._deliver(job) for job in jobs))
             await self.runtime.writer.idle()
-            fallback = bool(self.runtime.settings.twilio_templates.get("notification"))
             await self.runtime.transact(outbox.mark_sent, sent=[r for r in results if r is not None],
-                                        template_fallback=fallback)
+                                        template_fallback=self.runtime.settings.template_fallback)
         return len(jobs)
 
     async def step(self) -> int:

@@ -44,8 +44,7 @@ def save_state(*, session: Session, contact_id: int, state: dict[str, Any]) -> N
 
 
 def add_message(*, session: Session, contact_id: int, direction: str, text: str,
-                      intent: str | None = None, service: str | None = None, aspect: str | None = None
-                      ) -> Message:
+                intent: str | None = None, service: str | None = None, aspect: str | None = None) -> Message:
     message = Message(contact_id=contact_id, direction=direction, text=text, intent=intent, service=service,
                       aspect=aspect)
     session.add(message)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -18,10 +21,10 @@ def sqlite_file(url: str) -> str | None:
 
 
 def make_engine(url: str) -> AsyncEngine:
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    if make_url(url).get_backend_name() == "sqlite":
+        path = sqlite_file(url)
+        if path:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
         # One connection: SQLite has one writer anyway, and waiting for the pool (in asyncio) is far cheaper
         # than SQLite's own busy-wait, which sleeps up to 100 ms at a time under contention.
         engine = create_async_engine(url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0,
@@ -49,6 +52,12 @@ def configure_sqlite(engine: Engine) -> None:
         # Take the write lock up front: a transaction that read first and writes later would fail
         # (SQLITE_BUSY_SNAPSHOT) when another one committed in between, instead of waiting its turn.
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def insert_for(session: Any) -> Any:
+    """The dialect's INSERT (PostgreSQL and SQLite both have ON CONFLICT); ``session``: a Session or Connection."""
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    return pg_insert if dialect == "postgresql" else sqlite_insert
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

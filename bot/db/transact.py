@@ -31,25 +31,27 @@ P = ParamSpec("P")
 class Transactor:
     def __init__(self, url: str, engine: AsyncEngine) -> None:
         self._async = engine
+        self._sqlite: tuple[Engine, ThreadPoolExecutor] | None = None  # SQLite: its connection and its thread
         path = sqlite_file(url)
-        self._thread = ThreadPoolExecutor(1, thread_name_prefix="sqlite") if path else None
-        self._sync: Engine | None = None
         if path:
-            self._sync = create_engine(f"sqlite+pysqlite:///{path}", pool_size=1, max_overflow=0,
-                                       connect_args={"timeout": 30, "check_same_thread": False})
-            configure_sqlite(self._sync)
+            sync = create_engine(f"sqlite+pysqlite:///{path}", pool_size=1, max_overflow=0,
+                                 connect_args={"timeout": 30, "check_same_thread": False})
+            configure_sqlite(sync)
+            self._sqlite = sync, ThreadPoolExecutor(1, thread_name_prefix="sqlite")
 
     async def __call__(self, fn: Callable[Concatenate[Session, P], T], /, *args: P.args, **kwargs: P.kwargs) -> T:
-        if self._sync is None or self._thread is None:
+        if self._sqlite is None:
             async with AsyncSession(self._async, expire_on_commit=False) as session, session.begin():
                 return await session.run_sync(lambda sync: fn(sync, *args, **kwargs))
-        call = functools.partial(_in_thread, self._sync, fn, *args, **kwargs)
-        return await asyncio.get_running_loop().run_in_executor(self._thread, call)
+        sync, thread = self._sqlite
+        call = functools.partial(_in_thread, sync, fn, *args, **kwargs)
+        return await asyncio.get_running_loop().run_in_executor(thread, call)
 
     async def close(self) -> None:
-        if self._sync is not None and self._thread is not None:
-            await asyncio.get_running_loop().run_in_executor(self._thread, self._sync.dispose)
-            self._thread.shutdown(wait=True)
+        if self._sqlite is not None:
+            sync, thread = self._sqlite
+            await asyncio.get_running_loop().run_in_executor(thread, sync.dispose)
+            thread.shutdown(wait=True)
 
 
 def _in_thread(sync_engine: Engine, fn: Callable[..., T], /, *args: object, **kwargs: object) -> T:

@@ -9,7 +9,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Request, Response
 from fastapi.responses import JSONResponse
-from sqlalchemy.orm import Session
 
 from bot import outbox
 from bot.channels.telegram import inbound as telegram_in
@@ -76,21 +75,10 @@ async def twilio_status(request: Request, rt: Annotated[Runtime, Depends(runtime
     if not sid or not status:
         return JSONResponse({"detail": "MessageSid and MessageStatus are required"}, status_code=400)
     code = fields.get("ErrorCode") or None
-    template = rt.settings.twilio_templates.get("notification")
-    if await rt.transact(_record_status, sid, status, code, resend_as_template=bool(template)):
+    if await rt.transact(outbox.record_provider_status, provider_id=sid, status=status, error_code=code,
+                         template_fallback=rt.settings.template_fallback):
         rt.wakeup.set()
     return _twiml()
-
-
-def _record_status(session: Session, sid: str, status: str, code: str | None, *, resend_as_template: bool) -> bool:
-    """Record a status callback; True when the message was queued again as a template."""
-    row, changed = outbox.record_provider_status(session, provider_id=sid, status=status, error_code=code)
-    if row is not None and changed and resend_as_template and outbox.window_closed(row.status, code, row.template):
-        # Outside the 24-hour window: the same text again, as the approved template.
-        outbox.enqueue(session, contact_id=row.contact_id, channel=row.channel, body=row.body,
-                       kind=row.kind, template="notification")
-        return True
-    return False
 
 
 async def _answer_button(rt: Runtime, callback_id: str) -> None:

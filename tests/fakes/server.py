@@ -165,4 +165,4 @@ class FakeServer:
         writer.write(status_line.encode() + "".join(f"{k}: {v}\r\n" for k, v in out_headers.items()).encode()
                      + b"\r\n" + reply.body)
         await writer.drain()
-        return keep and out_headers["connection"] != "close"
+        return out_headers["connection"] != "close"
