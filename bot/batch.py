@@ -60,7 +60,7 @@ class Batch:
                 "last_inbound_at": now, "subscribed": True, "unreachable": False, "created_at": now,
                 "updated_at": now})
             values["phone"] = incoming.phone or values["phone"]
-            values["display_name"] = (incoming.display_name or "")[:120] or values["display_name"]
+            values["display_name"] = incoming.display_name or values["display_name"]
         if not senders:
             return
         upsert = insert_for(session)(Contact)
@@ -109,8 +109,8 @@ class Batch:
         for position, item in enumerate(incoming.media):
             self.media.append({"inbound_id": row.id, "contact_id": contact.id, "channel": incoming.channel,
                                "position": position, "source": item.source, "declared_type": item.declared_type,
-                               "file_name": item.file_name, "status": "pending", "attempts": 0,
-                               "next_attempt_at": now, "created_at": now})
+                               "file_name": item.file_name, "declared_size": item.declared_size,
+                               "status": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now})
         self.messages.append({"contact_id": contact.id, "direction": "in", "text": stored_text(incoming.text),
                               "intent": None, "service": None, "aspect": None, "created_at": now})
         early = replies_for(incoming, contact)

@@ -13,6 +13,7 @@ from typing import Any, TextIO
 from bot.settings import get_settings
 
 log = logging.getLogger("dinsos_bot")
+LIMIT_CONCURRENCY = 1000  # open connections and tasks per web process; more get 503 at once
 
 
 def _engine(agencies: list[str] | None = None) -> Any:
@@ -74,6 +75,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from bot import logs
     from bot.db.migrate import upgrade
     from bot.web.main import create_app
 
@@ -82,8 +84,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         upgrade(settings.database_url)
     base = f"http://{settings.host}:{settings.port}"
     print(f"dinsos-bot berjalan di {base}", flush=True)
-    print(f"  Simulator chat : {base}/simulator", flush=True)
-    print(f"  API (OpenAPI)  : {base}/docs", flush=True)
+    if settings.simulator_on:
+        print(f"  Simulator chat : {base}/simulator", flush=True)
+    if settings.docs_on:
+        print(f"  API (OpenAPI)  : {base}/docs", flush=True)
     print(f"  Kesehatan      : {base}/healthz", flush=True)
     if settings.whatsapp_enabled:
         where = settings.public_base_url or base
@@ -91,17 +95,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if settings.telegram_enabled:
         mode = "webhook" if settings.public_base_url else "long polling (PUBLIC_BASE_URL kosong)"
         print(f"  Telegram       : {mode}", flush=True)
+    if not settings.simulator_on:
+        print("  Simulator chat : mati (SIMULATOR_ENABLED=false)", flush=True)
     print("  Inbox petugas dan akun admin belum tersedia pada versi ini.", flush=True)
     workers = settings.web_workers
     if workers > 1 and settings.database_url.startswith("sqlite"):
         print("  WEB_WORKERS > 1 needs PostgreSQL (SQLite has one writer): using 1 process", flush=True)
         workers = 1
+    options: dict[str, Any] = {
+        "host": settings.host, "port": settings.port, "log_level": settings.log_level.lower(),
+        "log_config": logs.config(settings), "proxy_headers": True,
+        # Bounded under abuse; slow senders are the reverse proxy's job (README "Production").
+        "timeout_keep_alive": 5, "limit_concurrency": LIMIT_CONCURRENCY, "h11_max_incomplete_event_size": 16 * 1024,
+        "timeout_graceful_shutdown": 15,
+    }
     if workers > 1:
-        uvicorn.run("bot.web.main:create_app", factory=True, workers=workers, host=settings.host,
-                    port=settings.port, log_level=settings.log_level.lower(), proxy_headers=True)
+        uvicorn.run("bot.web.main:create_app", factory=True, workers=workers, **options)
     else:
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                    log_level=settings.log_level.lower(), proxy_headers=True)
+        uvicorn.run(create_app(settings), **options)
     return 0
 
 
@@ -220,6 +231,50 @@ def cmd_outbox_retry(args: argparse.Namespace) -> int:
     return asyncio.run(run())
 
 
+def _inbound_line(row: Any) -> str:
+    from bot.phone import mask
+
+    sender = mask(row.sender) if row.sender.startswith("+") else row.sender
+    error = f"  {row.error}" if row.error else ""
+    return f"{row.id:>7}  {row.channel:<9} {row.status:<9} tries={row.attempts}  {sender}{error}"
+
+
+def cmd_inbound_list(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot import deliveries
+
+    async def run() -> None:
+        async with _transactor() as transact:
+            rows = await transact(deliveries.listing, failed_only=args.failed, limit=args.limit)
+        for row in rows:
+            print(_inbound_line(row))
+        print(f"{len(rows)} row(s)")
+
+    asyncio.run(run())
+    return 0
+
+
+def cmd_inbound_retry(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot import deliveries
+
+    async def run() -> int:
+        async with _transactor() as transact:
+            row = await transact(deliveries.retry, inbound_id=args.id)
+        if row is None:
+            print(f"delivery {args.id} does not exist", file=sys.stderr)
+            return 1
+        if row.status != "received":
+            print(f"delivery {args.id} is {row.status}: nothing to retry", file=sys.stderr)
+            return 1
+        print(f"delivery {args.id} queued to be answered again")
+        return 0
+
+    return asyncio.run(run())
+
+
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from bot.db.migrate import upgrade
 
@@ -250,6 +305,15 @@ def build_parser() -> argparse.ArgumentParser:
     rty = box.add_parser("retry", help="queue a failed message again")
     rty.add_argument("id", type=int)
     rty.set_defaults(func=cmd_outbox_retry)
+    inbound = sub.add_parser("inbound", help="messages received from citizens").add_subparsers(
+        dest="inbound_command", required=True)
+    lst = inbound.add_parser("list", help="list received deliveries, newest first")
+    lst.add_argument("--failed", action="store_true", help="only deliveries that could not be answered")
+    lst.add_argument("--limit", type=int, default=50)
+    lst.set_defaults(func=cmd_inbound_list)
+    rty = inbound.add_parser("retry", help="answer a failed delivery again")
+    rty.add_argument("id", type=int)
+    rty.set_defaults(func=cmd_inbound_retry)
     db = sub.add_parser("db", help="database").add_subparsers(dest="db_command", required=True)
     db.add_parser("upgrade", help="upgrade the schema to the latest version").set_defaults(func=cmd_db_upgrade)
     return parser
@@ -257,9 +321,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=get_settings().log_level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    from bot import logs
+
+    logs.configure(get_settings())
     return int(args.func(args))
 
 

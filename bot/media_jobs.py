@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot import media as files
 from bot import outbox
-from bot.channels.base import FetchError
+from bot.channels.base import FetchError, FetchFailure
 from bot.db.models import Media, utcnow
 from bot.runtime import Runtime
 from handlers import messages
@@ -26,14 +26,25 @@ MAX_ATTEMPTS = 5
 LEASE = timedelta(minutes=2)
 
 
+def size_limit(runtime: Runtime, channel: str) -> int:
+    """The largest file a channel lets us download (Telegram's Bot API: 20 MB; WhatsApp: ``MEDIA_MAX_BYTES``)."""
+    if channel == "telegram":
+        from bot.channels.telegram.outbound import MAX_DOWNLOAD
+
+        return MAX_DOWNLOAD
+    return runtime.settings.media_max_bytes
+
+
 async def _fetch(runtime: Runtime, item: Media) -> bytes:
+    if item.declared_size is not None and item.declared_size > size_limit(runtime, item.channel):
+        raise FetchError(f"declared {item.declared_size} bytes", kind=FetchFailure.TOO_LARGE)
     if item.channel == "whatsapp":
         from bot.channels.whatsapp_twilio.media import fetch
 
         return await fetch(runtime.settings, item.source)
     if item.channel == "telegram" and runtime.telegram is not None:
         return await runtime.telegram.fetch(item.source)
-    raise FetchError(f"no downloader for channel {item.channel}", retry=False)
+    raise FetchError(f"no downloader for channel {item.channel}", kind=FetchFailure.PERMANENT)
 
 
 def claim_media(session: Session, *, limit: int = 5) -> list[Media]:
@@ -74,23 +85,31 @@ async def _finish(runtime: Runtime, item: Media, *, status: str, error: str | No
 
 
 async def process_one(runtime: Runtime, item: Media) -> None:
-    settings = runtime.settings
+    """Download, check and store one file; every outcome is recorded, and the citizen told of a final failure."""
     try:
         data = await _fetch(runtime, item)
-        stored = await asyncio.to_thread(files.store, data, Path(settings.media_dir))
+        stored = await asyncio.to_thread(files.store, data, Path(runtime.settings.media_dir))
     except files.RejectedMedia as exc:
         await _finish(runtime, item, status="rejected", error=str(exc), notify=messages.MEDIA_REJECTED)
     except FetchError as exc:
-        if "too large" in str(exc):
-            cap = settings.media_max_bytes if item.channel == "whatsapp" else 20 * 1024 * 1024
+        if exc.kind == FetchFailure.TOO_LARGE:
+            mb = size_limit(runtime, item.channel) // (1024 * 1024)
             await _finish(runtime, item, status="rejected", error=str(exc),
-                          notify=messages.MEDIA_TOO_LARGE.format(mb=cap // (1024 * 1024)))
-        elif exc.retry and item.attempts < MAX_ATTEMPTS:
-            await _finish(runtime, item, status="pending", error=str(exc))
+                          notify=messages.MEDIA_TOO_LARGE.format(mb=mb))
         else:
-            await _finish(runtime, item, status="failed", error=str(exc), notify=messages.MEDIA_FAILED)
+            await _retry_or_fail(runtime, item, str(exc), retry=exc.kind == FetchFailure.TRANSIENT)
+    except Exception as exc:  # a bug or an unexpected library error: retried a few times, then failed visibly
+        log.exception("media %s failed unexpectedly", item.id)
+        await _retry_or_fail(runtime, item, f"{type(exc).__name__}: {exc}", retry=True)
     else:
         await _finish(runtime, item, status="stored", stored=stored)
+
+
+async def _retry_or_fail(runtime: Runtime, item: Media, error: str, *, retry: bool) -> None:
+    if retry and item.attempts < MAX_ATTEMPTS:
+        await _finish(runtime, item, status="pending", error=error)
+    else:
+        await _finish(runtime, item, status="failed", error=error, notify=messages.MEDIA_FAILED)
 
 
 async def media_step(runtime: Runtime) -> int:
@@ -98,6 +117,6 @@ async def media_step(runtime: Runtime) -> int:
     for item in items:
         try:
             await process_one(runtime, item)
-        except Exception:  # the lease expires and the item is tried again
-            log.exception("media %s failed unexpectedly", item.id)
+        except Exception:  # recording the outcome failed (database away): the lease expires, it is tried again
+            log.exception("media %s: outcome not recorded", item.id)
     return len(items)

@@ -18,28 +18,51 @@ from typing import Any
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
+from bot import outbox
 from bot.batch import Batch
 from bot.channels.base import Incoming
-from bot.db.models import Inbound, utcnow
+from bot.channels.clean import Limits, fit, fit_incoming
+from bot.db import repo
+from bot.db.models import Contact, Inbound, Media, length_of, utcnow
 from bot.db.session import insert_for
 from bot.runtime import Runtime
+from handlers import messages
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
+SENDER_LIMIT = length_of(Inbound.sender)
+MAX_TEXT = 4096  # the longest text a provider sends in one message (Telegram); more is cut before reading
 BATCH = 20  # deliveries answered per transaction
 STALE_AFTER = timedelta(seconds=15)
 
 
+LIMITS = Limits(user=length_of(Contact.external_id), display_name=length_of(Contact.display_name),
+                phone=length_of(Contact.phone), media_source=length_of(Media.source),
+                media_type=length_of(Media.declared_type), file_name=length_of(Media.file_name),
+                text=MAX_TEXT)
+
+
 def parse(channel: str, payload: dict[str, Any]) -> Incoming:
-    if channel == "whatsapp":
-        from bot.channels.whatsapp_twilio.inbound import parse as parse_whatsapp
+    """A stored delivery as the conversation sees it, every field fitted to the database; never raises.
 
-        return parse_whatsapp(payload)
-    if channel == "telegram":
-        from bot.channels.telegram.inbound import parse as parse_telegram
+    A payload the channel cannot read becomes an ignored delivery (recorded with the reason), so it cannot
+    fail its batch again and again.
+    """
+    try:
+        if channel == "whatsapp":
+            from bot.channels.whatsapp_twilio.inbound import parse as parse_whatsapp
 
-        return parse_telegram(payload)
-    raise ValueError(f"unknown channel {channel!r}")
+            incoming = parse_whatsapp(payload)
+        elif channel == "telegram":
+            from bot.channels.telegram.inbound import parse as parse_telegram
+
+            incoming = parse_telegram(payload)
+        else:
+            return Incoming(channel, "", "", "", ignored=f"unknown channel {channel!r}")
+    except Exception as exc:  # a payload the provider would never send (stored before validation existed)
+        log.warning("unreadable %s delivery: %s", channel, type(exc).__name__)
+        return Incoming(channel, "", "", "", ignored=f"unreadable: {type(exc).__name__}")
+    return fit_incoming(incoming, LIMITS)
 
 
 class InboundWriter:
@@ -65,7 +88,7 @@ class InboundWriter:
 
     async def store(self, *, channel: str, external_id: str, payload: dict[str, Any], sender: str) -> None:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self.queue.append(({"channel": channel, "external_id": external_id, "sender": sender[:64],
+        self.queue.append(({"channel": channel, "external_id": external_id, "sender": fit(sender, SENDER_LIMIT) or "",
                             "payload": payload, "status": "received", "attempts": 0, "received_at": utcnow()},
                            future))
         self.empty.clear()
@@ -73,19 +96,26 @@ class InboundWriter:
         await future
 
     async def _write(self, batch: list[tuple[dict[str, Any], asyncio.Future[None]]]) -> None:
-        unique: dict[tuple[str, str], dict[str, Any]] = {}
-        for values, _ in batch:
-            unique.setdefault((values["channel"], values["external_id"]), values)
+        """Store the batch in one transaction; if that fails, row by row, so only a bad row's webhook fails."""
+        waiting: dict[tuple[str, str], list[asyncio.Future[None]]] = {}
+        rows: dict[tuple[str, str], dict[str, Any]] = {}
+        for values, future in batch:
+            key = (values["channel"], values["external_id"])
+            rows.setdefault(key, values)
+            waiting.setdefault(key, []).append(future)
         try:
-            await self.runtime.transact(_store_rows, list(unique.values()))
-        except Exception as exc:
-            for _, future in batch:
-                if not future.done():
-                    future.set_exception(exc)
-            return
-        for _, future in batch:
-            if not future.done():
-                future.set_result(None)
+            await self.runtime.transact(_store_rows, list(rows.values()))
+        except Exception:
+            if len(rows) > 1:
+                log.warning("group insert of %d deliveries failed; storing them one by one", len(rows))
+            for key, values in rows.items():
+                try:
+                    await self.runtime.transact(_store_rows, [values])
+                except Exception as exc:
+                    log.exception("could not store a %s delivery", key[0])
+                    _settle(waiting.pop(key), exc)
+        for futures in waiting.values():
+            _settle(futures, None)
         self.runtime.inbound_ready.set()
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -101,6 +131,16 @@ class InboundWriter:
                 self.empty.set()
 
 
+def _settle(futures: list[asyncio.Future[None]], error: Exception | None) -> None:
+    for future in futures:
+        if future.done():
+            continue
+        if error is None:
+            future.set_result(None)
+        else:
+            future.set_exception(error)
+
+
 def _store_rows(session: Session, rows: list[dict[str, Any]]) -> None:
     session.execute(insert_for(session)(Inbound).on_conflict_do_nothing(index_elements=["channel", "external_id"]),
                     rows)
@@ -114,8 +154,11 @@ async def run_processor(runtime: Runtime, stop: asyncio.Event) -> None:
             await _process_until_done(runtime)
         except Exception:
             log.exception("processing deliveries failed; retrying them one by one")
-            async with runtime.process_lock:
-                await _one_by_one(runtime)
+            try:
+                async with runtime.process_lock:
+                    await _one_by_one(runtime)
+            except Exception:  # the database is away: keep the processor alive, the sweep catches up
+                log.exception("processing deliveries one by one failed")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(runtime.inbound_ready.wait(), timeout=1.0)
 
@@ -184,12 +227,27 @@ def _claim_and_write(session: Session, batch: Batch, ids: list[int]) -> None:
 
 
 def _record_failure(session: Session, inbound_id: int, error: str) -> None:
-    failed = session.get(Inbound, inbound_id)
-    if failed is not None and failed.status == "received":
-        failed.attempts += 1
-        failed.error = error[:300]
-        if failed.attempts >= MAX_ATTEMPTS:
-            failed.status = "failed"
+    """One more failed attempt; after the last, the delivery is ``failed`` and the citizen gets an apology."""
+    failed = session.get(Inbound, inbound_id, with_for_update=True)
+    if failed is None or failed.status != "received":
+        return
+    failed.attempts += 1
+    failed.error = error[:300]
+    if failed.attempts < MAX_ATTEMPTS:
+        return
+    failed.status = "failed"
+    incoming = parse(failed.channel, failed.payload)
+    if incoming.ignored or not incoming.user:
+        return
+    try:
+        with session.begin_nested():
+            contact = repo.get_or_create_contact(session=session, channel=incoming.channel,
+                                                 external_id=incoming.user)
+            session.flush()
+            failed.contact_id = contact.id
+            outbox.enqueue(session, contact_id=contact.id, channel=incoming.channel, body=messages.PROCESSING_FAILED)
+    except Exception:  # the apology is a courtesy: the delivery is still recorded as failed, for an operator
+        log.exception("could not queue the apology for inbound %s", inbound_id)
 
 
 def _waiting(session: Session, *, limit: int, older_than: datetime | None = None) -> list[int]:

@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     public_base_url: str | None = None
 
     admin_api_token: str | None = None  # Bearer token for /api/outbox until officer sign-in exists
+    api_docs: bool = False  # /docs, /redoc and /openapi.json in production (always on in development)
+    simulator_enabled: bool | None = None  # the public web chat simulator; default: on except in production
+    simulator_rate: float = Field(1.0, gt=0)  # simulator messages per second per session (x20 per address)
 
     twilio_account_sid: str | None = None
     twilio_auth_token: str | None = None
@@ -60,8 +63,23 @@ class Settings(BaseSettings):
         return bool(self.twilio_templates.get("notification"))
 
     @property
+    def simulator_on(self) -> bool:
+        if self.simulator_enabled is not None:
+            return self.simulator_enabled
+        return self.environment != "production"
+
+    @property
+    def docs_on(self) -> bool:
+        return self.api_docs or self.environment != "production"
+
+    @property
     def telegram_enabled(self) -> bool:
         return bool(self.telegram_bot_token)
+
+    @field_validator("simulator_enabled", mode="before")
+    @classmethod
+    def _empty_is_default(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("agencies", mode="before")
     @classmethod

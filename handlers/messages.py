@@ -166,7 +166,7 @@ SHARE_PHONE_BUTTON = "Bagikan nomor HP saya"
 PHONE_SAVED = "Terima kasih, nomor HP Anda sudah kami simpan."
 PHONE_NOT_OWN = "Maaf, yang bisa kami simpan hanya nomor HP Anda sendiri (gunakan tombol *Bagikan nomor HP saya*)."
 MEDIA_RECEIVED = (
-    "Terima kasih, {what} sudah kami terima. 🙏\n"
+    "Terima kasih, {what} sedang kami proses. 🙏\n"
     "Bila ini untuk pengaduan (misalnya saldo kosong atau kartu ditahan), ketik *lapor* untuk caranya. "
     "Jangan kirim foto PIN atau kode rahasia."
 )
@@ -176,7 +176,18 @@ MEDIA_REJECTED = (
     "Maaf, file yang Anda kirim tidak bisa kami terima. Kirimkan dalam bentuk *foto* (JPG, PNG, WEBP) "
     "atau *PDF*."
 )
-MEDIA_TOO_LARGE = "Maaf, file yang Anda kirim terlalu besar (maksimal {mb} MB). Kirim foto yang lebih kecil, ya."
+MEDIA_TOO_LARGE = (
+    "Maaf, file yang Anda kirim terlalu besar (maks. {mb} MB). "
+    "Mohon kirim foto yang lebih kecil, atau foto ulang dokumennya dengan kamera HP."
+)
 MEDIA_FAILED = (
     "Maaf, foto/dokumen yang Anda kirim gagal kami unduh. Mohon kirim ulang, atau datang langsung ke kantor."
 )
+PROCESSING_FAILED = (
+    "Maaf, pesan Anda belum dapat kami proses karena gangguan di sistem kami. 🙏 "
+    "Mohon kirim ulang pesan Anda sebentar lagi, atau ketik *petugas* bila perlu bantuan."
+)
+
+# The web chat simulator (a demonstration page, shared fairly between visitors).
+SIMULATOR_TOO_FAST = "Mohon tunggu sebentar sebelum mengirim pesan berikutnya, lalu coba lagi."
+SIMULATOR_BUSY = "Simulator sedang ramai. Mohon coba lagi beberapa saat lagi."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 
 @dataclass(frozen=True)
@@ -50,9 +51,17 @@ class Incoming:
     ignored: str | None = None  # why this delivery needs no answer (group chat, edited message, ...)
 
 
-class FetchError(Exception):
-    """A media download that failed; ``retry`` says whether trying again can help."""
+class FetchFailure(StrEnum):
+    """Why a media download failed, which decides what happens next."""
 
-    def __init__(self, message: str, *, retry: bool) -> None:
+    TRANSIENT = "transient"  # network, 5xx, 429: try again later
+    PERMANENT = "permanent"  # refused, not found, not ours: trying again cannot help
+    TOO_LARGE = "too_large"  # over the channel's size limit: the citizen must send a smaller file
+
+
+class FetchError(Exception):
+    """A media download that failed; ``kind`` says whether trying again can help."""
+
+    def __init__(self, message: str, *, kind: FetchFailure) -> None:
         super().__init__(message)
-        self.retry = retry
+        self.kind = kind

@@ -51,6 +51,13 @@ class Base(DeclarativeBase):
     pass
 
 
+def length_of(column: Any) -> int:
+    """The declared length of a String column (``length_of(Media.file_name)`` is 200)."""
+    length = column.property.columns[0].type.length
+    assert isinstance(length, int), f"{column} has no length"
+    return length
+
+
 class Contact(Base):
     """One person on one channel (a WhatsApp number, a Telegram chat, a simulator session)."""
 
@@ -139,6 +146,7 @@ class Media(Base):
     source: Mapped[str] = mapped_column(String(500))  # Twilio media URL, or Telegram file_id (never a file URL)
     declared_type: Mapped[str | None] = mapped_column(String(100))
     file_name: Mapped[str | None] = mapped_column(String(200))
+    declared_size: Mapped[int | None] = mapped_column(BigInteger)  # bytes, as the provider announced them
     status: Mapped[str] = mapped_column(String(12), default="pending")  # pending | stored | rejected | failed
     content_type: Mapped[str | None] = mapped_column(String(40))
     size: Mapped[int | None] = mapped_column(BigInteger)

@@ -11,6 +11,10 @@ from sqlalchemy.orm import Session
 from bot.db.models import Contact, ConversationStateRow, Message
 
 
+def find_contact(*, session: Session, channel: str, external_id: str) -> Contact | None:
+    return session.scalar(select(Contact).where(Contact.channel == channel, Contact.external_id == external_id))
+
+
 def get_or_create_contact(*, session: Session, channel: str, external_id: str) -> Contact:
     found = session.scalar(
         select(Contact).where(Contact.channel == channel, Contact.external_id == external_id)

@@ -11,12 +11,14 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from bot.runtime import Runtime
 from bot.settings import Settings, get_settings
-from bot.web import health, outbox_api, simulator, webhooks
+from bot.web import health, inbound_api, outbox_api, simulator, webhooks
+from bot.web.headers import SecurityHeaders
+from bot.web.limits import BodyLimit
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
@@ -67,21 +69,35 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await asyncio.wait_for(writer, timeout=10)
             await rt.close()
 
+    docs = settings.docs_on
     app = FastAPI(title="dinsos-bot", version="0.1.0", lifespan=lifespan,
-                  description="Layanan informasi dan pengaduan Dinas Sosial.")
+                  description="Layanan informasi dan pengaduan Dinas Sosial.",
+                  docs_url="/docs" if docs else None, redoc_url="/redoc" if docs else None,
+                  openapi_url="/openapi.json" if docs else None)
+    app.add_middleware(BodyLimit)
+    app.add_middleware(SecurityHeaders)
     app.include_router(health.router)
-    app.include_router(simulator.router)
+    if settings.simulator_on:
+        app.include_router(simulator.router)
     app.include_router(webhooks.router)
     app.include_router(outbox_api.router)
+    app.include_router(inbound_api.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/", include_in_schema=False)
-    async def index() -> RedirectResponse:
-        return RedirectResponse("/simulator")
+    async def index() -> Response:
+        if settings.simulator_on:
+            return RedirectResponse("/simulator")
+        return JSONResponse({"service": "dinsos-bot", "health": "/healthz"})
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         details = [{"loc": list(e.get("loc", [])), "msg": e.get("msg", "")} for e in exc.errors()]
         return JSONResponse({"detail": details}, status_code=422)
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception) -> JSONResponse:
+        """A bug: the server logs its traceback; the caller never sees it."""
+        return JSONResponse({"detail": "internal error"}, status_code=500)
 
     return app

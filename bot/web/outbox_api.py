@@ -5,11 +5,10 @@ Until officer sign-in exists, these routes need `Authorization: Bearer <ADMIN_AP
 
 from __future__ import annotations
 
-import hmac
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
@@ -17,18 +16,9 @@ from bot import outbox
 from bot.db.models import Contact, Outbox
 from bot.phone import mask
 from bot.runtime import Runtime
-from bot.web.deps import runtime
+from bot.web.deps import MAX_ID, AdminDep, runtime
 
 router = APIRouter(prefix="/api/outbox", tags=["outbox"])
-
-
-async def admin(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
-    token = request.app.state.runtime.settings.admin_api_token
-    if not token:
-        raise HTTPException(503, "ADMIN_API_TOKEN is not set: the outbox API is disabled")
-    given = (authorization or "").removeprefix("Bearer ").strip()
-    if not given or not hmac.compare_digest(given.encode(), token.encode()):
-        raise HTTPException(401, "a valid Bearer token is required", headers={"WWW-Authenticate": "Bearer"})
 
 
 class OutboxOut(BaseModel):
@@ -59,7 +49,7 @@ def _out(session: Session, rows: list[Outbox]) -> list[OutboxOut]:
     return result
 
 
-@router.get("", response_model=list[OutboxOut], dependencies=[Depends(admin)])
+@router.get("", response_model=list[OutboxOut], dependencies=[AdminDep])
 async def list_outbox(rt: Annotated[Runtime, Depends(runtime)],
                       failed: Annotated[bool, Query(description="only failed and dead-lettered rows")] = False,
                       limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[OutboxOut]:
@@ -70,13 +60,14 @@ def _listing(session: Session, *, failed_only: bool, limit: int) -> list[OutboxO
     return _out(session, outbox.listing(session, failed_only=failed_only, limit=limit))
 
 
-@router.get("/counts", dependencies=[Depends(admin)])
+@router.get("/counts", dependencies=[AdminDep])
 async def count_outbox(rt: Annotated[Runtime, Depends(runtime)]) -> dict[str, int]:
     return await rt.transact(outbox.counts)
 
 
-@router.post("/{outbox_id}/retry", response_model=OutboxOut, dependencies=[Depends(admin)])
-async def retry_outbox(outbox_id: int, rt: Annotated[Runtime, Depends(runtime)]) -> OutboxOut:
+@router.post("/{outbox_id}/retry", response_model=OutboxOut, dependencies=[AdminDep])
+async def retry_outbox(outbox_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+                       rt: Annotated[Runtime, Depends(runtime)]) -> OutboxOut:
     out = await rt.transact(_retry, outbox_id)
     rt.wakeup.set()
     return out

@@ -91,7 +91,7 @@ async def test_a_photo_is_fetched_with_credentials_typed_and_stored_without_meta
     cdn_calls = fake_twilio.seen("cdn")
     assert len(media_calls) == 1 and media_calls[0].headers["authorization"].startswith("Basic ")
     assert len(cdn_calls) == 1 and "authorization" not in cdn_calls[0].headers
-    await eventually(lambda: any("sudah kami terima" in m["Body"] for m in fake_twilio.sent_to(PHONE)))
+    await eventually(lambda: any("sedang kami proses" in m["Body"] for m in fake_twilio.sent_to(PHONE)))
 
 
 async def test_an_exe_named_ktp_jpg_is_refused_politely(

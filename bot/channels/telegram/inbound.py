@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import json
 from typing import Any
 
 from telegram import Update
@@ -12,6 +13,33 @@ from bot.phone import InvalidPhone, to_e164
 from bot.settings import Settings
 
 DOCUMENT_TYPES = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
+MAX_UPDATE_ID = 2**53  # update ids are positive integers well inside this (JSON numbers stay exact below it)
+OBJECT_FIELDS = ("message", "edited_message", "callback_query", "channel_post", "my_chat_member")
+
+
+class InvalidUpdate(ValueError):
+    """A webhook body that is not a Telegram update (Telegram itself never sends one)."""
+
+
+def read_update(body: bytes) -> tuple[dict[str, Any], int]:
+    """The update object and its id from a webhook body, or ``InvalidUpdate`` saying what is wrong."""
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError) as exc:  # RecursionError: JSON nested thousands deep
+        raise InvalidUpdate("body is not JSON") from exc
+    if not isinstance(data, dict):
+        raise InvalidUpdate("an update is a JSON object")
+    update_id = data.get("update_id")
+    if not isinstance(update_id, int) or isinstance(update_id, bool) or not 0 <= update_id < MAX_UPDATE_ID:
+        raise InvalidUpdate("update_id must be a non-negative integer")
+    for name in OBJECT_FIELDS:
+        if name in data and not isinstance(data[name], dict):
+            raise InvalidUpdate(f"{name} must be an object")
+    try:
+        Update.de_json(data, None)
+    except Exception as exc:  # python-telegram-bot raises KeyError/TypeError/ValueError on a malformed update
+        raise InvalidUpdate(f"not a valid update ({type(exc).__name__})") from exc
+    return data, update_id
 
 
 def verify(settings: Settings, header: str | None) -> bool:

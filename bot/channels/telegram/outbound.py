@@ -10,7 +10,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, KeyboardBu
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.request import HTTPXRequest
 
-from bot.channels.base import FetchError, SendFailure, SendResult
+from bot.channels.base import FetchError, FetchFailure, SendFailure, SendResult
 from bot.outbox import Job
 from bot.settings import Settings
 
@@ -77,14 +77,16 @@ class TelegramSender:
         try:
             file = await self.bot.get_file(file_id)
             if file.file_size and file.file_size > MAX_DOWNLOAD:
-                raise FetchError("larger than 20 MB", retry=False)
+                raise FetchError(f"{file.file_size} bytes: over the Bot API's 20 MB", kind=FetchFailure.TOO_LARGE)
             data = bytes(await file.download_as_bytearray())
         except BadRequest as exc:
-            raise FetchError(f"Telegram: {exc.message}", retry=False) from exc
+            # getFile answers "Bad Request: file is too big" for files over the Bot API's download limit.
+            kind = FetchFailure.TOO_LARGE if "too big" in exc.message.lower() else FetchFailure.PERMANENT
+            raise FetchError(f"Telegram: {exc.message}", kind=kind) from exc
         except (TimedOut, NetworkError, RetryAfter) as exc:
-            raise FetchError(f"Telegram network: {exc}", retry=True) from exc
+            raise FetchError(f"Telegram network: {exc}", kind=FetchFailure.TRANSIENT) from exc
         except TelegramError as exc:
-            raise FetchError(f"Telegram: {exc}", retry=True) from exc
+            raise FetchError(f"Telegram: {exc}", kind=FetchFailure.TRANSIENT) from exc
         if len(data) > MAX_DOWNLOAD:
-            raise FetchError("larger than 20 MB", retry=False)
+            raise FetchError("larger than 20 MB", kind=FetchFailure.TOO_LARGE)
         return data

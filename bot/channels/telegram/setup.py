@@ -8,6 +8,7 @@ import logging
 
 from telegram.error import TelegramError
 
+from bot.channels.telegram.intake import accept_update
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -34,8 +35,6 @@ async def register_webhook(rt: Runtime) -> bool:
 
 async def poll(rt: Runtime, stop: asyncio.Event) -> None:
     """Long polling: the same storing and answering as the webhook, for development without a public URL."""
-    from bot.web.webhooks import accept_telegram_update
-
     assert rt.telegram is not None
     bot = rt.telegram.bot
     offset: int | None = None
@@ -56,5 +55,5 @@ async def poll(rt: Runtime, stop: asyncio.Event) -> None:
             delay = min(60.0, delay * 2)
             continue
         for update in updates:
-            await accept_telegram_update(rt, update.to_dict(), update.update_id)
+            await accept_update(rt, update.to_dict(), update.update_id)
             offset = update.update_id + 1

@@ -11,7 +11,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from bot.channels.base import FetchError
+from bot.channels.base import FetchError, FetchFailure
 from bot.settings import Settings
 
 
@@ -32,21 +32,25 @@ def _allowed_redirect(settings: Settings, location: str) -> bool:
     return (target.scheme, target.hostname, target.port) == (api.scheme, api.hostname, api.port)
 
 
+def _kind_of(status: int) -> FetchFailure:
+    return FetchFailure.TRANSIENT if status >= 500 or status == 429 else FetchFailure.PERMANENT
+
+
 async def _read_capped(response: httpx.Response, cap: int) -> bytes:
     declared = response.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > cap:
-        raise FetchError(f"too large: {declared} bytes", retry=False)
+        raise FetchError(f"too large: {declared} bytes", kind=FetchFailure.TOO_LARGE)
     data = bytearray()
     async for chunk in response.aiter_bytes():
         data += chunk
         if len(data) > cap:
-            raise FetchError(f"too large: more than {cap} bytes", retry=False)
+            raise FetchError(f"too large: more than {cap} bytes", kind=FetchFailure.TOO_LARGE)
     return bytes(data)
 
 
 async def fetch(settings: Settings, url: str, *, client: httpx.AsyncClient | None = None) -> bytes:
     if not allowed_media_url(settings, url):
-        raise FetchError("media URL is not this account's Twilio media path", retry=False)
+        raise FetchError("media URL is not this account's Twilio media path", kind=FetchFailure.PERMANENT)
     own = client is None
     http = client or httpx.AsyncClient(timeout=httpx.Timeout(20.0), follow_redirects=False)
     auth = (settings.twilio_account_sid or "", settings.twilio_auth_token or "")
@@ -57,17 +61,15 @@ async def fetch(settings: Settings, url: str, *, client: httpx.AsyncClient | Non
             elif response.status_code == 200:
                 return await _read_capped(response, settings.media_max_bytes)
             else:
-                raise FetchError(f"Twilio answered {response.status_code}",
-                                 retry=response.status_code >= 500 or response.status_code == 429)
+                raise FetchError(f"Twilio answered {response.status_code}", kind=_kind_of(response.status_code))
         if not _allowed_redirect(settings, location):
-            raise FetchError("redirect to an unexpected host", retry=False)
+            raise FetchError("redirect to an unexpected host", kind=FetchFailure.PERMANENT)
         async with http.stream("GET", location) as response:  # no credentials to the CDN
             if response.status_code != 200:
-                raise FetchError(f"media host answered {response.status_code}",
-                                 retry=response.status_code >= 500 or response.status_code == 429)
+                raise FetchError(f"media host answered {response.status_code}", kind=_kind_of(response.status_code))
             return await _read_capped(response, settings.media_max_bytes)
     except httpx.HTTPError as exc:
-        raise FetchError(f"network: {type(exc).__name__}", retry=True) from exc
+        raise FetchError(f"network: {type(exc).__name__}", kind=FetchFailure.TRANSIENT) from exc
     finally:
         if own:
             await http.aclose()

@@ -44,7 +44,14 @@
         method: "POST", headers: {"Content-Type": "application/json"}, credentials: "same-origin",
         body: JSON.stringify({text: text, agency: agency.value || null}),
       });
-      if (!res.ok) { bubble("error", "Pesan tidak terkirim (" + res.status + "). Coba lagi."); return; }
+      if (!res.ok) {
+        let note = "Pesan tidak terkirim (" + res.status + "). Coba lagi.";
+        if (res.status === 429 || res.status === 503) {
+          try { note = (await res.json()).detail || note; } catch (e) { /* keep the general note */ }
+        }
+        bubble("error", note);
+        return;
+      }
       const data = await res.json();
       data.replies.forEach(function (r) { bubble("out", r.text, r.choices); });
     } catch (e) {

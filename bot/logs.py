@@ -1,0 +1,94 @@
+"""Logging for every `dinsos-bot` command: one format, chatty HTTP libraries quieted, secrets and personal data
+redacted from every record as a safety net.
+
+httpx logs each request line at INFO, and a Telegram Bot API URL holds the bot token (`.../bot<TOKEN>/send...`):
+anyone who could read the log could take over the bot. The twilio library logs every request and response.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.config
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from bot.settings import Settings
+
+QUIET = ("httpx", "httpcore", "twilio", "telegram", "aiohttp", "hpack", "asyncio", "multipart")
+FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
+REDACTED = "[redacted]"
+
+_PATTERNS: list[tuple[re.Pattern[str], Any]] = [
+    # Telegram bot tokens, in URLs (/bot123:ABC.../) or anywhere else
+    (re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{20,}"), REDACTED),
+    # Authorization header values and bearer/basic credentials
+    (re.compile(r"(?i)\b(authorization['\"]?\s*[:=]\s*['\"]?)(?:bearer|basic)?\s*[^\s'\",}]+"), r"\1" + REDACTED),
+    (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}"), r"\1 " + REDACTED),
+    # NIK / KK numbers: 16 digits, kept as 4 + 8 masked + 4
+    (re.compile(r"(?<!\w)(\d{4})\d{8}(\d{4})(?!\w)"), r"\1********\2"),
+    # Indonesian phone numbers (+62..., 62..., 08...), with the middle masked
+    (re.compile(r"(?<![\w+])(\+?62|0)(8\d)\d{4,9}(\d{3})(?!\w)"), r"\1\2*****\3"),
+]
+
+
+class Redact(logging.Filter):
+    """Rewrite each record's message (and traceback) without secrets, tokens, NIKs or phone numbers."""
+
+    def __init__(self, secrets: Iterable[str | None] = ()) -> None:
+        super().__init__()
+        self.secrets = sorted({s for s in secrets if s and len(s) >= 6}, key=len, reverse=True)
+
+    def scrub(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, REDACTED)
+        for pattern, replacement in _PATTERNS:
+            text = pattern.sub(replacement, text)
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a bad format string: keep the raw text
+            message = str(record.msg)
+        record.msg, record.args = self.scrub(message), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.scrub(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.scrub(record.stack_info)
+        return True
+
+
+def secrets_of(settings: Settings) -> list[str | None]:
+    return [settings.telegram_bot_token, settings.telegram_webhook_secret, settings.twilio_auth_token,
+            settings.twilio_auth_token_secondary, settings.admin_api_token, settings.secret_key]
+
+
+def config(settings: Settings) -> dict[str, Any]:
+    """A ``logging.config.dictConfig`` for the service, also given to uvicorn so its loggers share it."""
+    level = settings.log_level.upper()
+    quiet = logging.getLevelName(max(logging.WARNING, logging.getLevelNamesMapping().get(level, logging.INFO)))
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"redact": {"()": Redact, "secrets": secrets_of(settings)}},
+        "formatters": {"plain": {"format": FORMAT}},
+        "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
+        "root": {"level": level, "handlers": ["stderr"]},
+        "loggers": {
+            **{name: {"level": quiet} for name in QUIET},
+            "alembic": {"level": "WARNING"},
+            "uvicorn": {"level": level, "handlers": [], "propagate": True},
+            "uvicorn.error": {"level": level, "handlers": [], "propagate": True},
+            "uvicorn.access": {"level": level, "handlers": [], "propagate": True},
+        },
+    }
+
+
+def configure(settings: Settings) -> dict[str, Any]:
+    """Apply the logging configuration to this process; returns it (for uvicorn's ``log_config``)."""
+    cfg = config(settings)
+    logging.config.dictConfig(cfg)
+    return cfg

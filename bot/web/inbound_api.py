@@ -1,0 +1,65 @@
+"""Stored deliveries for operators: the ones that could not be answered, and answering one again.
+
+Until officer sign-in exists, these routes need `Authorization: Bearer <ADMIN_API_TOKEN>`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path, Query
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from bot import deliveries
+from bot.db.models import Inbound
+from bot.phone import mask
+from bot.web.deps import MAX_ID, AdminDep, RuntimeDep
+
+router = APIRouter(prefix="/api/inbound", tags=["inbound"])
+
+
+class InboundOut(BaseModel):
+    id: int
+    channel: str
+    sender: str
+    status: str
+    attempts: int
+    error: str | None
+    received_at: datetime
+    processed_at: datetime | None
+
+
+def _out(row: Inbound) -> InboundOut:
+    sender = mask(row.sender) if row.sender.startswith("+") else row.sender
+    return InboundOut(id=row.id, channel=row.channel, sender=sender, status=row.status, attempts=row.attempts,
+                      error=row.error, received_at=row.received_at, processed_at=row.processed_at)
+
+
+@router.get("", response_model=list[InboundOut], dependencies=[AdminDep])
+async def list_inbound(rt: RuntimeDep,
+                       failed: Annotated[bool, Query(description="only deliveries that could not be answered")] = False,
+                       limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[InboundOut]:
+    return await rt.transact(_listing, failed_only=failed, limit=limit)
+
+
+def _listing(session: Session, *, failed_only: bool, limit: int) -> list[InboundOut]:
+    return [_out(row) for row in deliveries.listing(session, failed_only=failed_only, limit=limit)]
+
+
+@router.post("/{inbound_id}/retry", response_model=InboundOut, dependencies=[AdminDep])
+async def retry_inbound(inbound_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+                        rt: RuntimeDep) -> InboundOut:
+    out = await rt.transact(_retry, inbound_id)
+    rt.inbound_ready.set()
+    return out
+
+
+def _retry(session: Session, inbound_id: int) -> InboundOut:
+    row = deliveries.retry(session, inbound_id=inbound_id)
+    if row is None:
+        raise HTTPException(404, f"delivery {inbound_id} does not exist")
+    if row.status != "received":
+        raise HTTPException(409, f"delivery {inbound_id} is {row.status}, not failed: nothing to retry")
+    return _out(row)
