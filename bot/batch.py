@@ -80,7 +80,7 @@ class Batch:
         rows = session.execute(
             select(ConversationStateRow.contact_id, ConversationStateRow.state)
             .where(ConversationStateRow.contact_id.in_(ids)))
-        self.saved_states = {int(contact_id): state for contact_id, state in rows.tuples()}
+        self.saved_states = {int(contact_id): state for contact_id, state in rows}
 
     def contact(self, incoming: Incoming) -> ContactRow:
         return self.contacts[(incoming.channel, incoming.user)]

@@ -210,25 +210,29 @@ def cmd_outbox_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_outbox_retry(args: argparse.Namespace) -> int:
+def _retry(what: str, fn: Any, **key: int) -> int:
+    """An operator's retry (of an outbox row or a delivery): 0 when queued again, 1 with the reason if not."""
     import asyncio
 
-    from bot import outbox
+    from bot.errors import Conflict, NotFound
 
     async def run() -> int:
         async with _transactor() as transact:
-            row = await transact(outbox.retry, outbox_id=args.id)
-        status = None if row is None else row.status
-        if status is None:
-            print(f"outbox row {args.id} does not exist", file=sys.stderr)
-            return 1
-        if status != "pending":
-            print(f"outbox row {args.id} is {status}: nothing to retry", file=sys.stderr)
-            return 1
-        print(f"outbox row {args.id} queued again")
+            try:
+                await transact(fn, **key)
+            except (NotFound, Conflict) as exc:
+                print(exc, file=sys.stderr)
+                return 1
+        print(f"{what} {next(iter(key.values()))} queued again")
         return 0
 
     return asyncio.run(run())
+
+
+def cmd_outbox_retry(args: argparse.Namespace) -> int:
+    from bot import outbox
+
+    return _retry("outbox row", outbox.retry, outbox_id=args.id)
 
 
 def _inbound_line(row: Any) -> str:
@@ -256,23 +260,9 @@ def cmd_inbound_list(args: argparse.Namespace) -> int:
 
 
 def cmd_inbound_retry(args: argparse.Namespace) -> int:
-    import asyncio
-
     from bot import deliveries
 
-    async def run() -> int:
-        async with _transactor() as transact:
-            row = await transact(deliveries.retry, inbound_id=args.id)
-        if row is None:
-            print(f"delivery {args.id} does not exist", file=sys.stderr)
-            return 1
-        if row.status != "received":
-            print(f"delivery {args.id} is {row.status}: nothing to retry", file=sys.stderr)
-            return 1
-        print(f"delivery {args.id} queued to be answered again")
-        return 0
-
-    return asyncio.run(run())
+    return _retry("delivery", deliveries.retry, inbound_id=args.id)
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:

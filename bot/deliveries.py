@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Inbound
+from bot.errors import Conflict, NotFound
 
 
 def listing(session: Session, *, failed_only: bool = False, limit: int = 100) -> list[Inbound]:
@@ -19,10 +20,12 @@ def listing(session: Session, *, failed_only: bool = False, limit: int = 100) ->
     return list(session.scalars(query))
 
 
-def retry(session: Session, *, inbound_id: int) -> Inbound | None:
+def retry(session: Session, *, inbound_id: int) -> Inbound:
     """A failed delivery back to ``received``: the processor answers it as if it had just arrived."""
     row = session.get(Inbound, inbound_id, with_for_update=True)
-    if row is None or row.status != "failed":
-        return row
+    if row is None:
+        raise NotFound(f"delivery {inbound_id} does not exist")
+    if row.status != "failed":
+        raise Conflict(f"delivery {inbound_id} is {row.status}, not failed: nothing to retry")
     row.status, row.attempts, row.error = "received", 0, None
     return row

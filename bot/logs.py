@@ -21,7 +21,7 @@ REDACTED = "[redacted]"
 
 _PATTERNS: list[tuple[re.Pattern[str], Any]] = [
     # Telegram bot tokens, in URLs (/bot123:ABC.../) or anywhere else
-    (re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{20,}"), REDACTED),
+    (re.compile(r"(?<!\d)\d{5,}:[A-Za-z0-9_-]{20,}"), REDACTED),
     # Authorization header values and bearer/basic credentials
     (re.compile(r"(?i)\b(authorization['\"]?\s*[:=]\s*['\"]?)(?:bearer|basic)?\s*[^\s'\",}]+"), r"\1" + REDACTED),
     (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}"), r"\1 " + REDACTED),

@@ -36,8 +36,13 @@ def size_limit(runtime: Runtime, channel: str) -> int:
 
 
 async def _fetch(runtime: Runtime, item: Media) -> bytes:
+    """The file's bytes; a file the provider declared over the channel's limit is refused without a download."""
     if item.declared_size is not None and item.declared_size > size_limit(runtime, item.channel):
         raise FetchError(f"declared {item.declared_size} bytes", kind=FetchFailure.TOO_LARGE)
+    return await _download(runtime, item)
+
+
+async def _download(runtime: Runtime, item: Media) -> bytes:
     if item.channel == "whatsapp":
         from bot.channels.whatsapp_twilio.media import fetch
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, aliased
 
 from bot.db.models import Contact, Outbox, ProviderStatus, utcnow
 from bot.db.session import insert_for
+from bot.errors import Conflict, NotFound
 
 # Provider statuses in the order a message moves through them; a status never goes back.
 RANK = {"pending": 0, "sending": 1, "accepted": 2, "queued": 2, "scheduled": 2, "sent": 4,
@@ -277,11 +278,13 @@ def record_provider_status(session: Session, *, provider_id: str, status: str, e
         code=error_code, template=row.template)
 
 
-def retry(session: Session, *, outbox_id: int) -> Outbox | None:
+def retry(session: Session, *, outbox_id: int) -> Outbox:
     """Put a dead or failed row back in the queue (an operator's decision)."""
     row = session.get(Outbox, outbox_id, with_for_update=True)
-    if row is None or row.status not in FAILED_VIEW:
-        return row
+    if row is None:
+        raise NotFound(f"outbox row {outbox_id} does not exist")
+    if row.status not in FAILED_VIEW:
+        raise Conflict(f"outbox row {outbox_id} is {row.status}, not failed: nothing to retry")
     row.status, row.attempts, row.next_attempt_at = "pending", 0, utcnow()
     row.lease_until = row.leased_by = None
     return row

@@ -150,17 +150,22 @@ async def run_processor(runtime: Runtime, stop: asyncio.Event) -> None:
     """Answer stored deliveries as they arrive, in batches (the web process runs this)."""
     while not stop.is_set():
         runtime.inbound_ready.clear()
-        try:
-            await _process_until_done(runtime)
-        except Exception:
-            log.exception("processing deliveries failed; retrying them one by one")
-            try:
-                async with runtime.process_lock:
-                    await _one_by_one(runtime)
-            except Exception:  # the database is away: keep the processor alive, the sweep catches up
-                log.exception("processing deliveries one by one failed")
+        await process_waiting(runtime)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(runtime.inbound_ready.wait(), timeout=1.0)
+
+
+async def process_waiting(runtime: Runtime) -> None:
+    """One pass over every waiting delivery; after a failed batch, each alone (a failure counts an attempt)."""
+    try:
+        await _process_until_done(runtime)
+    except Exception:
+        log.exception("processing deliveries failed; retrying them one by one")
+        try:
+            async with runtime.process_lock:
+                await _one_by_one(runtime)
+        except Exception:  # the database is away: keep the processor alive, the sweep catches up
+            log.exception("processing deliveries one by one failed")
 
 
 class _Conflict(Exception):

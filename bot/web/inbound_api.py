@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
@@ -57,9 +57,4 @@ async def retry_inbound(inbound_id: Annotated[int, Path(ge=1, le=MAX_ID)],
 
 
 def _retry(session: Session, inbound_id: int) -> InboundOut:
-    row = deliveries.retry(session, inbound_id=inbound_id)
-    if row is None:
-        raise HTTPException(404, f"delivery {inbound_id} does not exist")
-    if row.status != "received":
-        raise HTTPException(409, f"delivery {inbound_id} is {row.status}, not failed: nothing to retry")
-    return _out(row)
+    return _out(deliveries.retry(session, inbound_id=inbound_id))

@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 
 from bot.runtime import Runtime
 from bot.settings import Settings, get_settings
-from bot.web import health, inbound_api, outbox_api, simulator, webhooks
+from bot.web import errors, health, inbound_api, outbox_api, simulator, webhooks
 from bot.web.headers import SecurityHeaders
 from bot.web.limits import BodyLimit
 
@@ -76,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   openapi_url="/openapi.json" if docs else None)
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
+    errors.install(app)
     app.include_router(health.router)
     if settings.simulator_on:
         app.include_router(simulator.router)

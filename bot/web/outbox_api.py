@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
@@ -74,9 +74,4 @@ async def retry_outbox(outbox_id: Annotated[int, Path(ge=1, le=MAX_ID)],
 
 
 def _retry(session: Session, outbox_id: int) -> OutboxOut:
-    row = outbox.retry(session, outbox_id=outbox_id)
-    if row is None:
-        raise HTTPException(404, f"outbox row {outbox_id} does not exist")
-    if row.status != "pending":
-        raise HTTPException(409, f"outbox row {outbox_id} is {row.status}, not failed: nothing to retry")
-    return _out(session, [row])[0]
+    return _out(session, [outbox.retry(session, outbox_id=outbox_id)])[0]

@@ -49,8 +49,8 @@ class Service:
     """A running `dinsos-bot serve` (or `worker`) process and helpers to talk to it and read its database."""
 
     def __init__(self, base: str, env: dict[str, str], proc: subprocess.Popen[bytes],
-                 sessions: async_sessionmaker[AsyncSession]) -> None:
-        self.base, self.env, self.proc, self.sessions = base, env, proc, sessions
+                 sessions: async_sessionmaker[AsyncSession], log_path: Path) -> None:
+        self.base, self.env, self.proc, self.sessions, self.log_path = base, env, proc, sessions, log_path
         self.http = httpx.Client(base_url=base, timeout=10)
 
     def whatsapp(self, form: dict[str, str], *, token: str = tw.TOKEN, signature: str | None = None,
@@ -142,7 +142,7 @@ async def start_service(database_url: str, fake_twilio: FakeTwilio, fake_telegra
         with log_path.open("wb") as log_file:
             proc = subprocess.Popen([sys.executable, "-m", "bot", command], env=env, stdout=log_file,
                                     stderr=subprocess.STDOUT)
-        service = Service(f"http://127.0.0.1:{port}", env, proc, sessions)
+        service = Service(f"http://127.0.0.1:{port}", env, proc, sessions, log_path)
         started.append(service)
         if command == "serve":
             deadline = time.monotonic() + 30

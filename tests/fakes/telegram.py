@@ -34,6 +34,7 @@ class FakeTelegram(FakeServer):
         super().__init__()
         self.sent: list[dict[str, Any]] = []
         self.files: dict[str, bytes] = {}  # file_id -> bytes
+        self.too_big: set[str] = set()  # file_ids over the Bot API's 20 MB download limit
         self.updates: list[dict[str, Any]] = []  # served to getUpdates (long polling)
         self.webhook: dict[str, str] | None = None
         self._next_id = 100
@@ -59,6 +60,9 @@ class FakeTelegram(FakeServer):
             return ok({"message_id": message_id, "date": int(time.time()), "chat": chat, "text": params.get("text")})
         if route == "getFile":
             file_id = params.get("file_id", "")
+            if file_id in self.too_big:
+                body = {"ok": False, "error_code": 400, "description": "Bad Request: file is too big"}
+                return Reply(400, json.dumps(body).encode(), {"content-type": "application/json"})
             if file_id not in self.files:
                 body = {"ok": False, "error_code": 400, "description": "Bad Request: invalid file_id"}
                 return Reply(400, json.dumps(body).encode(), {"content-type": "application/json"})

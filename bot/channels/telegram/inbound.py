@@ -35,6 +35,11 @@ def read_update(body: bytes) -> tuple[dict[str, Any], int]:
     for name in OBJECT_FIELDS:
         if name in data and not isinstance(data[name], dict):
             raise InvalidUpdate(f"{name} must be an object")
+    messages = [data.get(name) for name in ("message", "edited_message", "channel_post")]
+    messages.append((data.get("callback_query") or {}).get("message"))
+    for message in messages:
+        if message is not None and not _has_chat(message):
+            raise InvalidUpdate("a message needs a chat with an id")
     try:
         Update.de_json(data, None)
     except Exception as exc:  # python-telegram-bot raises KeyError/TypeError/ValueError on a malformed update
@@ -47,6 +52,11 @@ def verify(settings: Settings, header: str | None) -> bool:
     if not secret or header is None:
         return False
     return hmac.compare_digest(secret.encode(), header.encode())
+
+
+def _has_chat(message: Any) -> bool:
+    chat = message.get("chat") if isinstance(message, dict) else None
+    return isinstance(chat, dict) and isinstance(chat.get("id"), int) and not isinstance(chat.get("id"), bool)
 
 
 def parse(data: dict[str, Any]) -> Incoming:

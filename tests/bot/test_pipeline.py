@@ -1,0 +1,123 @@
+"""Storing and answering deliveries, in process on real databases: a bad row never takes good ones down, and a
+delivery that cannot be answered is apologised for and kept for an operator."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot import deliveries, pipeline
+from bot.batch import Batch
+from bot.db.models import Inbound, Outbox
+from bot.runtime import Runtime
+from bot.settings import Settings
+from handlers import messages
+from tests.fakes import twilio as tw
+
+
+@pytest.fixture
+async def rt(database_url: str) -> AsyncIterator[Runtime]:
+    runtime = Runtime.create(Settings(_env_file=None, database_url=database_url, agencies=["tanah-laut"]))  # type: ignore[call-arg]
+    stop = asyncio.Event()
+    writer = asyncio.create_task(runtime.writer.run(stop))
+    yield runtime
+    stop.set()
+    await writer
+    await runtime.close()
+
+
+def _rows(session: Session) -> list[tuple[str, str, int]]:
+    return [(r.external_id, r.status, r.attempts) for r in session.scalars(select(Inbound).order_by(Inbound.id))]
+
+
+def _outbox(session: Session) -> list[tuple[int, str]]:
+    return [(r.contact_id, r.body) for r in session.scalars(select(Outbox).order_by(Outbox.id))]
+
+
+def _form(phone: str, text: str) -> dict[str, str]:
+    return tw.inbound_form(phone, text)
+
+
+async def test_a_row_that_cannot_be_stored_fails_only_its_own_webhook(rt: Runtime) -> None:
+    good = [_form(f"+62812000000{n}", "halo") for n in range(4)]
+    stores: list[Any] = [rt.writer.store(channel="whatsapp", external_id=f["MessageSid"], payload=f,
+                                         sender=f["From"]) for f in good]
+    stores.insert(2, rt.writer.store(channel="whatsapp", external_id="SM" + "b" * 32,
+                                     payload={"not": {"json", "serialisable"}}, sender="whatsapp:+628120000009"))
+    results = await asyncio.gather(*stores, return_exceptions=True)
+    assert [r is None for r in results] == [True, True, False, True, True]
+    stored = await rt.transact(_rows)
+    assert sorted(external_id for external_id, _, _ in stored) == sorted(f["MessageSid"] for f in good)
+
+
+async def test_a_delivery_that_always_fails_gets_an_apology_and_waits_for_an_operator(
+        rt: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+    handle = Batch.handle
+
+    def breaks_on_rusak(self: Batch, row: Any, incoming: Any) -> None:
+        if incoming.text == "RUSAK":
+            raise RuntimeError("a bug while answering")
+        handle(self, row, incoming)
+
+    monkeypatch.setattr(Batch, "handle", breaks_on_rusak)
+    bad, good = _form("+6281200000001", "RUSAK"), _form("+6281200000002", "jam buka")
+    for form in (bad, good):
+        await rt.writer.store(channel="whatsapp", external_id=form["MessageSid"], payload=form, sender=form["From"])
+    for _ in range(pipeline.MAX_ATTEMPTS):
+        await pipeline.process_waiting(rt)
+    assert await rt.transact(_rows) == [(bad["MessageSid"], "failed", pipeline.MAX_ATTEMPTS),
+                                        (good["MessageSid"], "processed", 1)]
+    sent = await rt.transact(_outbox)
+    apologies = [body for _, body in sent if body == messages.PROCESSING_FAILED]
+    assert len(apologies) == 1 and len(sent) == 2  # the apology once, and the good message's answer
+    assert [r.id for r in await rt.transact(deliveries.listing, failed_only=True)] == [1]
+
+    monkeypatch.setattr(Batch, "handle", handle)  # the bug is fixed; the operator retries
+    row = await rt.transact(deliveries.retry, inbound_id=1)
+    assert row is not None and row.status == "received"
+    await pipeline.process_waiting(rt)
+    assert [status for _, status, _ in await rt.transact(_rows)] == ["processed", "processed"]
+    assert len(await rt.transact(_outbox)) == 3
+
+
+async def test_an_unreadable_stored_update_is_set_aside_at_once(rt: Runtime) -> None:
+    no_chat = {"update_id": 9, "message": {"message_id": 1, "date": 1763780000, "text": "halo"}}
+    await rt.writer.store(channel="telegram", external_id="9", payload=no_chat, sender="")
+    await pipeline.process_inbound(rt, 1)
+    row = (await rt.transact(deliveries.listing))[0]
+    assert (row.status, row.attempts) == ("processed", 1) and (row.error or "").startswith("unreadable")
+
+
+def test_the_inbound_commands_list_and_retry_failed_deliveries(database_url: str) -> None:
+    async def prepare() -> None:
+        runtime = Runtime.create(Settings(_env_file=None, database_url=database_url))  # type: ignore[call-arg]
+
+        def failed(session: Session) -> None:
+            session.add(Inbound(channel="whatsapp", external_id="SM" + "c" * 32, sender="+6281234567890",
+                                payload={}, status="failed", attempts=5, error="RuntimeError: a bug"))
+
+        await runtime.transact(failed)
+        await runtime.close()
+
+    asyncio.run(prepare())
+    env = {"DATABASE_URL": database_url, "PATH": "/usr/bin:/bin"}
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "bot", "inbound", *args], env=env, capture_output=True,
+                              text=True, timeout=60)
+
+    listed = cli("list", "--failed")
+    assert listed.returncode == 0 and "RuntimeError: a bug" in listed.stdout and "1 row(s)" in listed.stdout
+    assert "+6281234567890" not in listed.stdout  # masked
+    assert cli("retry", "1").returncode == 0
+    again = cli("retry", "1")
+    assert again.returncode == 1 and "received" in again.stderr
+    assert cli("retry", "99").returncode == 1
+    assert "0 row(s)" in cli("list", "--failed").stdout
