@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     api_docs: bool = False  # /docs, /redoc and /openapi.json in production (always on in development)
     simulator_enabled: bool | None = None  # the public web chat simulator; default: on except in production
     simulator_rate: float = Field(1.0, gt=0)  # simulator messages per second per session (x20 per address)
+    simulator_capacity: float = Field(30.0, gt=0)  # simulator messages per second, all visitors together
 
     twilio_account_sid: str | None = None
     twilio_auth_token: str | None = None

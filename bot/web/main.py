@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from bot.runtime import Runtime
 from bot.settings import Settings, get_settings
 from bot.web import errors, health, inbound_api, outbox_api, simulator, webhooks
+from bot.web.fairness import Sessions, SimulatorGuard
 from bot.web.headers import SecurityHeaders
 from bot.web.limits import BodyLimit
 
@@ -75,6 +76,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   docs_url="/docs" if docs else None, redoc_url="/redoc" if docs else None,
                   openapi_url="/openapi.json" if docs else None)
     app.add_middleware(BodyLimit)
+    if settings.simulator_on:
+        app.state.sim_sessions = sessions = Sessions(settings.secret_key)
+        app.add_middleware(SimulatorGuard, sessions=sessions, rate=settings.simulator_rate,
+                           capacity=settings.simulator_capacity)
     app.add_middleware(SecurityHeaders)
     errors.install(app)
     app.include_router(health.router)

@@ -1,0 +1,115 @@
+"""The public simulator shared fairly, and never at the channels' expense.
+
+The simulator needs no credentials, so anyone can flood it. Its requests are checked here, before routing and
+body parsing, so that a refusal costs next to nothing: a rate per client address and per session (429 with
+Retry-After), a capacity for all visitors together and a gate of a few simulator transactions at a time with a
+short queue (503 beyond them). A refusal is answered after a short pause, so a client that asks again at once
+(a flood does not honour Retry-After) cannot make the service refuse thousands of requests a second. Webhook
+storage and the health check never wait behind simulator work.
+
+Sessions are made by the server and signed with SECRET_KEY: a client cannot choose one (two clients choosing the
+same id would share a conversation), and a forged or tampered cookie is simply a new visitor.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import secrets
+from http.cookies import SimpleCookie
+
+from itsdangerous import BadSignature, Signer
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from bot.ratelimit import Busy, Gate, KeyedBuckets
+from handlers import messages
+
+COOKIE = "sim_session"
+GUARDED = ("/api/simulator/messages", "/api/simulator/history", "/api/simulator/reset")
+RATED = ("/api/simulator/messages", "/api/simulator/reset")
+SESSION_BURST = 8
+ADDRESS_FACTOR = 20  # one address may carry many visitors (a school, an office behind one NAT)
+REFUSAL_PAUSE = 0.5  # seconds before a refusal is sent
+
+
+class Sessions:
+    def __init__(self, secret: str) -> None:
+        self.signer = Signer(secret, salt="simulator-session")
+
+    def read(self, cookie: str | None) -> str | None:
+        """The session id in a cookie value, or None when there is none or it was not made by us."""
+        if not cookie:
+            return None
+        try:
+            return self.signer.unsign(cookie).decode()
+        except (BadSignature, UnicodeDecodeError):
+            return None
+
+    def start(self, request: Request, response: Response) -> str:
+        token = secrets.token_urlsafe(24)
+        response.set_cookie(COOKIE, self.signer.sign(token).decode(), max_age=60 * 60 * 24 * 30, httponly=True,
+                            samesite="lax", secure=request.url.scheme == "https")
+        return token
+
+
+class SimulatorGuard:
+    def __init__(self, app: ASGIApp, *, sessions: Sessions, rate: float, capacity: float,
+                 pause: float = REFUSAL_PAUSE) -> None:
+        self.app = app
+        self.sessions = sessions
+        self.per_session = KeyedBuckets(rate, burst=SESSION_BURST)
+        self.per_address = KeyedBuckets(rate * ADDRESS_FACTOR, burst=SESSION_BURST * 5)
+        self.overall = KeyedBuckets(capacity, burst=max(1.0, capacity))
+        self.gate = Gate(concurrent=2, queue=16)
+        self.pause = pause
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] not in GUARDED:
+            await self.app(scope, receive, send)
+            return
+        if scope["path"] in RATED:
+            wait = self._wait(scope)
+            if wait > 0:
+                await self._refuse(send, 429, messages.SIMULATOR_TOO_FAST, math.ceil(wait))
+                return
+            if self.overall.take("all") > 0:
+                await self._refuse(send, 503, messages.SIMULATOR_BUSY, 1)
+                return
+        try:
+            async with self.gate.enter():
+                await self.app(scope, receive, send)
+        except Busy:
+            await self._refuse(send, 503, messages.SIMULATOR_BUSY, 1)
+
+    async def _refuse(self, send: Send, status: int, detail: str, retry_after: int) -> None:
+        await asyncio.sleep(self.pause)
+        body = json.dumps({"detail": detail}, ensure_ascii=False).encode()
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-type", b"application/json"),
+                                (b"content-length", str(len(body)).encode()),
+                                (b"retry-after", str(retry_after).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+    def _wait(self, scope: Scope) -> float:
+        client = scope.get("client")
+        wait = self.per_address.take(client[0] if client else "?")
+        session = self.sessions.read(_cookie(scope))
+        if session is not None:
+            wait = max(wait, self.per_session.take(session))
+        return wait
+
+
+def _cookie(scope: Scope) -> str | None:
+    for name, value in scope.get("headers") or []:
+        if name == b"cookie":
+            jar: SimpleCookie = SimpleCookie()
+            try:
+                jar.load(value.decode("latin-1"))
+            except Exception:  # a malformed Cookie header is no session
+                return None
+            morsel = jar.get(COOKIE)
+            return morsel.value if morsel else None
+    return None
