@@ -29,6 +29,10 @@ _PATTERNS: list[tuple[re.Pattern[str], Any]] = [
     (re.compile(r"(?<!\w)(\d{4})\d{8}(\d{4})(?!\w)"), r"\1********\2"),
     # Indonesian phone numbers (+62..., 62..., 08...), with the middle masked
     (re.compile(r"(?<![\w+])(\+?62|0)(8\d)\d{4,9}(\d{3})(?!\w)"), r"\1\2*****\3"),
+    # PostgreSQL repeats a refused row's values in its errors ("Failing row contains (...)", "Key (...)=(...)")
+    (re.compile(r"(Failing row contains )\(.*?\)(?=\.?\s*$|\.?\n)", re.S | re.M), r"\1(" + REDACTED + ")"),
+    (re.compile(r"(Key \([^)]*\)=)\(.*?\)(?= already exists| is not present| conflicts|\.|$)", re.M),
+     r"\1(" + REDACTED + ")"),
 ]
 
 
@@ -59,6 +63,16 @@ class Redact(logging.Filter):
         if record.stack_info:
             record.stack_info = self.scrub(record.stack_info)
         return True
+
+
+_SCRUB = Redact()
+
+
+def safe_error(exc: BaseException, limit: int = 300) -> str:
+    """An exception as one line fit to store or show an operator: its type and the first line of its message,
+    without the values of the row it was about (PostgreSQL adds them on the following lines)."""
+    first = (str(exc).strip().splitlines() or [""])[0]
+    return _SCRUB.scrub(f"{type(exc).__name__}: {first}")[:limit]
 
 
 def secrets_of(settings: Settings) -> list[str | None]:

@@ -25,6 +25,7 @@ from bot.channels.clean import Limits, fit, fit_incoming
 from bot.db import repo
 from bot.db.models import Contact, Inbound, Media, length_of, utcnow
 from bot.db.session import insert_for
+from bot.logs import safe_error
 from bot.runtime import Runtime
 from handlers import messages
 
@@ -287,7 +288,7 @@ async def _one_by_one(runtime: Runtime) -> bool:
             await _process_until_done(runtime, only=one)
         except Exception as exc:  # recorded on the delivery; the sweep tries again, then gives up visibly
             log.exception("could not process inbound %s", one)
-            await runtime.transact(_record_failure, one, f"{type(exc).__name__}: {exc}")
+            await runtime.transact(_record_failure, one, safe_error(exc))
             ok = False
     return ok
 

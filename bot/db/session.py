@@ -21,6 +21,8 @@ def sqlite_file(url: str) -> str | None:
 
 
 def make_engine(url: str) -> AsyncEngine:
+    """``hide_parameters``: a database error never carries the row's values (phone numbers, message text) into
+    a log line or a traceback."""
     if make_url(url).get_backend_name() == "sqlite":
         path = sqlite_file(url)
         if path:
@@ -28,10 +30,10 @@ def make_engine(url: str) -> AsyncEngine:
         # One connection: SQLite has one writer anyway, and waiting for the pool (in asyncio) is far cheaper
         # than SQLite's own busy-wait, which sleeps up to 100 ms at a time under contention.
         engine = create_async_engine(url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0,
-                                     pool_timeout=60)
+                                     pool_timeout=60, hide_parameters=True)
         configure_sqlite(engine.sync_engine)
         return engine
-    return create_async_engine(url, pool_pre_ping=True)
+    return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 def configure_sqlite(engine: Engine) -> None:

@@ -38,7 +38,7 @@ class Transactor:
         self._probe: AsyncEngine | None = None  # PostgreSQL: one connection of its own for ``ping``
         self._path = path = sqlite_file(url)
         if path:
-            sync = create_engine(f"sqlite+pysqlite:///{path}", pool_size=1, max_overflow=0,
+            sync = create_engine(f"sqlite+pysqlite:///{path}", pool_size=1, max_overflow=0, hide_parameters=True,
                                  connect_args={"timeout": 30, "check_same_thread": False})
             configure_sqlite(sync)
             self._sqlite = sync, ThreadPoolExecutor(1, thread_name_prefix="sqlite")
@@ -63,7 +63,7 @@ class Transactor:
         if self._probe is None:
             in_memory = self._async.dialect.name == "sqlite"
             self._probe = self._async if in_memory else create_async_engine(
-                self._url, pool_size=1, max_overflow=0, pool_pre_ping=True)
+                self._url, pool_size=1, max_overflow=0, pool_pre_ping=True, hide_parameters=True)
         async with self._probe.connect() as connection:
             await connection.execute(text("SELECT 1"))
 

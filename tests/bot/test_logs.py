@@ -71,3 +71,16 @@ def test_the_service_quiets_http_libraries_and_filters_every_handler() -> None:
     assert all("redact" in handler["filters"] for handler in config["handlers"].values())
     assert TOKEN in config["filters"]["redact"]["secrets"]
     assert logs.config(Settings(_env_file=None, log_level="ERROR"))["loggers"]["httpx"]["level"] == "ERROR"
+
+
+def test_database_errors_lose_the_rows_values() -> None:
+    error = ('null value in column "channel" of relation "inbound" violates not-null constraint\n'
+             "DETAIL:  Failing row contains (7, null, SM1, whatsapp:+6281299990001, nik saya 6301044507900002,"
+             " received).")
+    scrubbed = logs.Redact().scrub(error)
+    assert "Failing row contains ([redacted])" in scrubbed and "nik saya" not in scrubbed
+    duplicate = ("duplicate key value violates unique constraint\n"
+                 "DETAIL:  Key (channel, phone)=(whatsapp, 0812) already exists.")
+    assert "Key (channel, phone)=([redacted]) already exists" in logs.Redact().scrub(duplicate)
+    assert logs.safe_error(RuntimeError(error)) == (
+        'RuntimeError: null value in column "channel" of relation "inbound" violates not-null constraint')

@@ -4,6 +4,7 @@ delivery that cannot be answered is apologised for and kept for an operator."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -13,7 +14,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import deliveries, pipeline
+from bot import deliveries, logs, pipeline
 from bot.batch import Batch
 from bot.db.models import Inbound, Outbox
 from bot.runtime import Runtime
@@ -55,6 +56,29 @@ async def test_a_row_that_cannot_be_stored_fails_only_its_own_webhook(rt: Runtim
     assert [r is None for r in results] == [True, True, False, True, True]
     stored = await rt.transact(_rows)
     assert sorted(external_id for external_id, _, _ in stored) == sorted(f["MessageSid"] for f in good)
+
+
+async def test_a_database_error_never_carries_the_rows_values_into_the_log(rt: Runtime) -> None:
+    lines: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(self.format(record))
+
+    handler = Keep()
+    handler.addFilter(logs.Redact(logs.secrets_of(rt.settings)))
+    logging.getLogger().addHandler(handler)
+    form = _form("+6281299990001", "nik saya 6301044507900002, rumah di gang mawar")
+    try:
+        with pytest.raises(Exception, match=r"(?i)null|constraint"):
+            await rt.writer.store(channel=None, external_id=form["MessageSid"],  # type: ignore[arg-type]
+                                  payload=form, sender=form["From"])
+    finally:
+        logging.getLogger().removeHandler(handler)
+    logged = "\n".join(lines)
+    assert "IntegrityError" in logged
+    for value in ("6281299990001", "6301044507900002", "gang mawar"):
+        assert value not in logged
 
 
 async def test_a_delivery_that_always_fails_gets_an_apology_and_waits_for_an_operator(
