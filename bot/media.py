@@ -14,6 +14,16 @@ from pathlib import Path
 ACCEPTED = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
 
 
+def human_size(size: int) -> str:
+    """A byte count as a citizen reads it: "20 MB", "1,5 MB", "500 KB" (Indonesian decimal comma)."""
+    if size >= 1024 * 1024:
+        value, unit = size / (1024 * 1024), "MB"
+    else:
+        value, unit = max(1, size // 1024), "KB"
+    text = f"{value:.1f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
+    return f"{text.replace('.', ',')} {unit}"
+
+
 class RejectedMedia(ValueError):
     """A file whose bytes are not one of the accepted types."""
 

@@ -98,9 +98,9 @@ async def process_one(runtime: Runtime, item: Media) -> None:
         await _finish(runtime, item, status="rejected", error=str(exc), notify=messages.MEDIA_REJECTED)
     except FetchError as exc:
         if exc.kind == FetchFailure.TOO_LARGE:
-            mb = size_limit(runtime, item.channel) // (1024 * 1024)
+            limit = files.human_size(size_limit(runtime, item.channel))
             await _finish(runtime, item, status="rejected", error=str(exc),
-                          notify=messages.MEDIA_TOO_LARGE.format(mb=mb))
+                          notify=messages.MEDIA_TOO_LARGE.format(size=limit))
         else:
             await _retry_or_fail(runtime, item, str(exc), retry=exc.kind == FetchFailure.TRANSIENT)
     except Exception as exc:  # a bug or an unexpected library error: retried a few times, then failed visibly

@@ -21,7 +21,7 @@ from bot.errors import Conflict, NotFound
 # Provider statuses in the order a message moves through them; a status never goes back.
 RANK = {"pending": 0, "sending": 1, "accepted": 2, "queued": 2, "scheduled": 2, "sent": 4,
         "delivered": 5, "read": 6}
-FINAL = {"failed", "undelivered", "dead", "canceled"}
+FINAL = {"failed", "undelivered", "dead", "canceled", "skipped"}
 OPEN = ("pending", "sending")
 FAILED_VIEW = ("dead", "failed", "undelivered", "canceled")
 LIMITS = {"whatsapp": 1600, "telegram": 4096}
@@ -125,10 +125,15 @@ def claim(session: Session, *, worker: str, limit: int, lease_seconds: int,
         select(Outbox, Contact).join(Contact, Contact.id == Outbox.contact_id).where(Outbox.id.in_(ids))
         .order_by(Outbox.id)
     ).all()
+    opted_out = [o.id for o, c in rows if o.kind == "announcement" and not c.subscribed]
+    if opted_out:  # an announcement queued before the citizen said BERHENTI is never sent
+        session.execute(update(Outbox).where(Outbox.id.in_(opted_out)).values(
+            status="skipped", lease_until=None, leased_by=None, attempts=Outbox.attempts - 1,
+            error="the contact opted out of announcements"))
     return [
         Job(o.id, o.contact_id, o.channel, o.kind, o.body, o.choices, o.template, o.template_variables, o.attempts,
             (c.phone or c.external_id) if o.channel == "whatsapp" else c.external_id, c.last_inbound_at)
-        for o, c in rows
+        for o, c in rows if o.id not in opted_out
     ]
 
 

@@ -177,7 +177,7 @@ MEDIA_REJECTED = (
     "atau *PDF*."
 )
 MEDIA_TOO_LARGE = (
-    "Maaf, file yang Anda kirim terlalu besar (maks. {mb} MB). "
+    "Maaf, file yang Anda kirim terlalu besar (maks. {size}). "
     "Mohon kirim foto yang lebih kecil, atau foto ulang dokumennya dengan kamera HP."
 )
 MEDIA_FAILED = (

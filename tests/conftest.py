@@ -1,19 +1,33 @@
-"""Shared fixtures: the knowledge base, the engine, a dialog helper and real databases."""
+"""Shared fixtures: the knowledge base, the engine, a dialog helper and real databases.
+
+The suite never reads the developer's shell or `.env`: every setting is removed from this process's environment
+here, before any test runs, and ``Settings`` reads no env file. Processes the tests start get a clean environment
+of their own (``tests.support.clean_env``) and run in a folder of their own.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import secrets
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Generator
+from typing import Any
 
 import pytest
 
-from handlers.engine import Engine
-from handlers.types import ConversationState, InboundMessage, Reply
-from knowledge.loader import load
-from knowledge.model import KnowledgeBase
-from knowledge.understand import Lexicon
+from bot.settings import Settings
+
+for _key in list(os.environ):
+    if _key.lower() in Settings.model_fields or _key.startswith(("TWILIO_", "TELEGRAM_", "DINSOS_")):
+        del os.environ[_key]
+Settings.model_config["env_file"] = None
+
+from handlers.engine import Engine  # noqa: E402
+from handlers.types import ConversationState, InboundMessage, Reply  # noqa: E402
+from knowledge.loader import load  # noqa: E402
+from knowledge.model import KnowledgeBase  # noqa: E402
+from knowledge.understand import Lexicon  # noqa: E402
+from tests.support import LOGS  # noqa: E402
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -106,10 +120,12 @@ async def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.
         await admin.close()
 
 
-@pytest.fixture
-def no_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Settings read only what a test sets."""
-    for key in list(os.environ):
-        if key.startswith(("TWILIO_", "TELEGRAM_", "DATABASE_URL", "AGENCIES", "PUBLIC_BASE_URL")):
-            monkeypatch.delenv(key, raising=False)
-    yield
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
+    """A failed test shows the log of every process it started (``tests.support.remember_log``)."""
+    report = yield
+    if report.failed:
+        for path in item.stash.get(LOGS, []):
+            if path.exists():
+                report.sections.append((f"log of {path.name}", path.read_text(errors="replace")[-6000:]))
+    return report

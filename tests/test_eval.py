@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import IN_CI
+from tests.support import clean_env
 
 EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
 
 
-def test_dev_questions_score_at_least_95_percent() -> None:
+def test_dev_questions_score_at_least_95_percent(tmp_path: Path) -> None:
     if not (EVAL / "score.py").exists():
         if IN_CI:
             pytest.fail(f"{EVAL} is missing")
@@ -22,7 +23,7 @@ def test_dev_questions_score_at_least_95_percent() -> None:
     proc = subprocess.run(
         [sys.executable, str(EVAL / "score.py"), str(EVAL / "dev-questions.jsonl"), "--cmd",
          f"{sys.executable} -m bot ask"],
-        capture_output=True, text=True, timeout=300, check=True,
+        capture_output=True, text=True, timeout=300, check=True, env=clean_env(), cwd=tmp_path,
     )
     match = re.search(r"score: (\d+)/(\d+) passed", proc.stdout)
     assert match, proc.stdout + proc.stderr

@@ -162,7 +162,8 @@ class Outbox(Base):
     """Every message to send, written in the same transaction as what caused it; workers claim and send.
 
     status: pending -> sending (leased) -> queued/sent/delivered/read (provider), or failed/undelivered
-    (provider, final) or dead (gave up after retries). ``rank`` orders provider statuses.
+    (provider, final) or dead (gave up after retries) or skipped (an announcement to a contact who opted out).
+    ``rank`` orders provider statuses.
     """
 
     __tablename__ = "outbox"

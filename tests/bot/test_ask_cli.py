@@ -5,15 +5,18 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
+
+from tests.support import clean_env, run_cli
 
 
-def _ask(lines: list[str]) -> list[dict]:  # type: ignore[type-arg]
-    proc = subprocess.run([sys.executable, "-m", "bot", "ask"], input="".join(lines), capture_output=True,
-                          text=True, timeout=120, check=True)
+def _ask(lines: list[str], cwd: Path) -> list[dict]:  # type: ignore[type-arg]
+    proc = run_cli("ask", env=clean_env(), cwd=cwd, stdin="".join(lines))
+    assert proc.returncode == 0, proc.stderr
     return [json.loads(line) for line in proc.stdout.splitlines()]
 
 
-def test_one_json_line_per_input_line_in_order() -> None:
+def test_one_json_line_per_input_line_in_order(tmp_path: Path) -> None:
     lines = [
         json.dumps({"text": "mau tanya soal karang taruna", "agency": "tanah-laut", "user": "u1"}) + "\n",
         json.dumps({"text": "syaratnya apa?", "agency": "tanah-laut", "user": "u1"}) + "\n",
@@ -23,7 +26,7 @@ def test_one_json_line_per_input_line_in_order() -> None:
         json.dumps({"text": "syarat kks hilang", "agency": None, "user": None}) + "\n",
         json.dumps({"text": "halo", "agency": "nowhere", "user": None}) + "\n",
     ]
-    out = _ask(lines)
+    out = _ask(lines, tmp_path)
     assert len(out) == len(lines)
     for row in out:
         assert set(row) == {"reply", "intent", "service", "aspect", "agency"}
@@ -36,9 +39,9 @@ def test_one_json_line_per_input_line_in_order() -> None:
     assert out[6]["intent"] == "greeting"
 
 
-def test_replies_are_flushed_line_by_line() -> None:
+def test_replies_are_flushed_line_by_line(tmp_path: Path) -> None:
     proc = subprocess.Popen([sys.executable, "-m", "bot", "ask"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            text=True)
+                            text=True, env=clean_env(), cwd=tmp_path)
     assert proc.stdin and proc.stdout
     proc.stdin.write(json.dumps({"text": "jam buka", "agency": "tanah-laut", "user": None}) + "\n")
     proc.stdin.flush()

@@ -64,13 +64,13 @@ def test_tracebacks_are_redacted_too(captured: tuple[logging.Logger, list[str]])
 
 
 def test_the_service_quiets_http_libraries_and_filters_every_handler() -> None:
-    settings = Settings(_env_file=None, log_level="DEBUG", telegram_bot_token=TOKEN)
+    settings = Settings(log_level="DEBUG", telegram_bot_token=TOKEN)
     config = logs.config(settings)
     assert config["loggers"]["httpx"]["level"] == "WARNING" and config["loggers"]["twilio"]["level"] == "WARNING"
     assert config["root"]["level"] == "DEBUG"
     assert all("redact" in handler["filters"] for handler in config["handlers"].values())
     assert TOKEN in config["filters"]["redact"]["secrets"]
-    assert logs.config(Settings(_env_file=None, log_level="ERROR"))["loggers"]["httpx"]["level"] == "ERROR"
+    assert logs.config(Settings(log_level="ERROR"))["loggers"]["httpx"]["level"] == "ERROR"
 
 
 def test_database_errors_lose_the_rows_values() -> None:

@@ -20,7 +20,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
 
 @pytest.fixture
 async def rt(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Runtime]:
-    settings = Settings(_env_file=None, database_url=database_url,  # type: ignore[call-arg]
+    settings = Settings(database_url=database_url,
                         media_dir=str(tmp_path_factory.mktemp("media")))
     runtime = Runtime.create(settings)
     yield runtime
@@ -79,5 +79,5 @@ async def test_a_file_declared_over_the_limit_is_refused_without_downloading(
     await rt.transact(_queue_one, declared_size=rt.settings.media_max_bytes + 1)
     await media_jobs.media_step(rt)
     status, _, _, sent = await rt.transact(_state)
-    assert status == "rejected" and sent == [messages.MEDIA_TOO_LARGE.format(mb=10)]
+    assert status == "rejected" and sent == [messages.MEDIA_TOO_LARGE.format(size="10 MB")]
     assert "maks. 10 MB" in sent[0]

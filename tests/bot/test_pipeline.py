@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import subprocess
-import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,11 +21,12 @@ from bot.runtime import Runtime
 from bot.settings import Settings
 from handlers import messages
 from tests.fakes import twilio as tw
+from tests.support import clean_env, run_cli
 
 
 @pytest.fixture
 async def rt(database_url: str) -> AsyncIterator[Runtime]:
-    runtime = Runtime.create(Settings(_env_file=None, database_url=database_url, agencies=["tanah-laut"]))  # type: ignore[call-arg]
+    runtime = Runtime.create(Settings(database_url=database_url, agencies=["tanah-laut"]))
     stop = asyncio.Event()
     writer = asyncio.create_task(runtime.writer.run(stop))
     yield runtime
@@ -119,9 +120,9 @@ async def test_an_unreadable_stored_update_is_set_aside_at_once(rt: Runtime) -> 
     assert (row.status, row.attempts) == ("processed", 1) and (row.error or "").startswith("unreadable")
 
 
-def test_the_inbound_commands_list_and_retry_failed_deliveries(database_url: str) -> None:
+def test_the_inbound_commands_list_and_retry_failed_deliveries(database_url: str, tmp_path: Path) -> None:
     async def prepare() -> None:
-        runtime = Runtime.create(Settings(_env_file=None, database_url=database_url))  # type: ignore[call-arg]
+        runtime = Runtime.create(Settings(database_url=database_url))
 
         def failed(session: Session) -> None:
             session.add(Inbound(channel="whatsapp", external_id="SM" + "c" * 32, sender="+6281234567890",
@@ -131,11 +132,10 @@ def test_the_inbound_commands_list_and_retry_failed_deliveries(database_url: str
         await runtime.close()
 
     asyncio.run(prepare())
-    env = {"DATABASE_URL": database_url, "PATH": "/usr/bin:/bin"}
+    env = clean_env(DATABASE_URL=database_url)
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "bot", "inbound", *args], env=env, capture_output=True,
-                              text=True, timeout=60)
+        return run_cli("inbound", *args, env=env, cwd=tmp_path)
 
     listed = cli("list", "--failed")
     assert listed.returncode == 0 and "RuntimeError: a bug" in listed.stdout and "1 row(s)" in listed.stdout

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
 from bot.settings import Settings
+from tests.support import clean_env, run_cli
 
 
 def test_agencies_from_a_comma_separated_list(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -33,10 +33,10 @@ def test_production_refuses_a_placeholder_secret(monkeypatch: pytest.MonkeyPatch
     assert Settings().environment == "production"
 
 
-def test_terminal_chat_keeps_the_conversation() -> None:
-    proc = subprocess.run([sys.executable, "-m", "bot", "chat", "--agency", "tanah-laut"],
-                          input="mau tanya karang taruna\nbrp lama?\nkeluar\n", capture_output=True, text=True,
-                          timeout=60, check=True)
+def test_terminal_chat_keeps_the_conversation(tmp_path: Path) -> None:
+    proc = run_cli("chat", "--agency", "tanah-laut", env=clean_env(), cwd=tmp_path,
+                   stdin="mau tanya karang taruna\nbrp lama?\nkeluar\n")
+    assert proc.returncode == 0, proc.stderr
     assert "Kepala Desa" in proc.stdout
     assert "1 hari kerja" in proc.stdout
 

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
@@ -23,12 +20,7 @@ from tests.fakes import telegram as tg
 from tests.fakes import twilio as tw
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.twilio import FakeTwilio
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.support import clean_env, free_port, remember_log, start_process, stop_process, wait_healthy
 
 
 @pytest.fixture
@@ -54,8 +46,9 @@ class Service:
         self.http = httpx.Client(base_url=base, timeout=10)
 
     def whatsapp(self, form: dict[str, str], *, token: str = tw.TOKEN, signature: str | None = None,
-                 path: str = "/webhooks/twilio/whatsapp") -> httpx.Response:
-        url = self.env["PUBLIC_BASE_URL"] + path
+                 path: str = "/webhooks/twilio/whatsapp", signed_for: str | None = None) -> httpx.Response:
+        """Post a form as Twilio does, signed for ``signed_for`` (default: PUBLIC_BASE_URL, as Twilio would)."""
+        url = (signed_for if signed_for is not None else self.env["PUBLIC_BASE_URL"]) + path
         sig = signature if signature is not None else tw.sign(url, form, token)
         return self.http.post(path, data=form, headers={"X-Twilio-Signature": sig})
 
@@ -82,10 +75,28 @@ class Service:
         async with self.sessions() as session:
             return list(await session.scalars(select(Media).order_by(Media.id)))
 
+    async def add(self, fn: Callable[..., Any], /, **kwargs: Any) -> Any:
+        """Run ``fn(session, **kwargs)`` in a transaction on the service's database (what a producer would do)."""
+        async with self.sessions() as session, session.begin():
+            return await session.run_sync(lambda sync: fn(sync, **kwargs))
+
+    async def contacts(self) -> list[Contact]:
+        async with self.sessions() as session:
+            return list(await session.scalars(select(Contact).order_by(Contact.id)))
+
     async def contact(self) -> Any:
         """The one contact a test talked with (the row, as stored)."""
         async with self.sessions() as session:
             return (await session.execute(Contact.__table__.select())).first()
+
+    async def settled(self) -> bool:
+        """Nothing left to do: every delivery answered, no outgoing message or download still open.
+
+        Wait for this (``eventually(service.settled)``) before asserting that something did *not* happen."""
+        waiting = await self.count(Inbound, Inbound.status == "received")
+        sending = await self.count(Outbox, Outbox.status.in_(("pending", "sending")))
+        downloading = await self.count(Media, Media.status == "pending")
+        return waiting + sending + downloading == 0
 
     async def inbound(self) -> list[Inbound]:
         async with self.sessions() as session:
@@ -93,12 +104,7 @@ class Service:
 
     def stop(self) -> None:
         self.http.close()
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        stop_process(self.proc)
 
 
 async def eventually(check: Callable[[], Awaitable[bool] | bool], timeout: float = 15.0) -> None:
@@ -116,45 +122,35 @@ async def eventually(check: Callable[[], Awaitable[bool] | bool], timeout: float
 
 
 @pytest.fixture
-async def start_service(database_url: str, fake_twilio: FakeTwilio, fake_telegram: FakeTelegram,
-                        tmp_path: Path) -> AsyncIterator[Callable[..., Service]]:
+async def start_service(request: pytest.FixtureRequest, database_url: str, fake_twilio: FakeTwilio,
+                        fake_telegram: FakeTelegram, tmp_path: Path) -> AsyncIterator[Callable[..., Service]]:
+    """Start `dinsos-bot serve` (or `worker`) with both channels pointed at the fakes; ``overrides`` are settings.
+
+    The process gets a clean environment and runs in the test's own folder; its log is shown if the test fails.
+    """
     started: list[Service] = []
     db = make_engine(database_url)
     sessions = make_sessionmaker(db)
 
     def start(command: str = "serve", **overrides: str) -> Service:
         port = free_port()
-        env = dict(os.environ)
-        for key in list(env):
-            if key.startswith(("TWILIO_", "TELEGRAM_", "PUBLIC_BASE_URL", "AGENCIES")):
-                del env[key]
-        env.update({
-            "HOST": "127.0.0.1", "PORT": str(port), "LOG_LEVEL": "WARNING", "DATABASE_URL": database_url,
-            "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", "MEDIA_DIR": str(tmp_path / "media"),
-            "TWILIO_ACCOUNT_SID": tw.ACCOUNT, "TWILIO_AUTH_TOKEN": tw.TOKEN,
-            "TWILIO_AUTH_TOKEN_SECONDARY": tw.TOKEN_OLD, "TWILIO_WHATSAPP_FROM": tw.SENDER,
-            "TWILIO_API_BASE_URL": fake_twilio.base_url, "TELEGRAM_BOT_TOKEN": tg.TOKEN,
-            "TELEGRAM_WEBHOOK_SECRET": tg.SECRET, "TELEGRAM_API_BASE_URL": fake_telegram.base_url,
-            "TELEGRAM_CHAT_INTERVAL": "0", "WORKER_POLL_SECONDS": "0.05", "ADMIN_API_TOKEN": "admin-token-for-tests",
-        })
+        env = clean_env(
+            HOST="127.0.0.1", PORT=str(port), LOG_LEVEL="WARNING", DATABASE_URL=database_url,
+            PUBLIC_BASE_URL=f"http://127.0.0.1:{port}", MEDIA_DIR=str(tmp_path / "media"),
+            TWILIO_ACCOUNT_SID=tw.ACCOUNT, TWILIO_AUTH_TOKEN=tw.TOKEN,
+            TWILIO_AUTH_TOKEN_SECONDARY=tw.TOKEN_OLD, TWILIO_WHATSAPP_FROM=tw.SENDER,
+            TWILIO_API_BASE_URL=fake_twilio.base_url, TELEGRAM_BOT_TOKEN=tg.TOKEN,
+            TELEGRAM_WEBHOOK_SECRET=tg.SECRET, TELEGRAM_API_BASE_URL=fake_telegram.base_url,
+            TELEGRAM_CHAT_INTERVAL="0", WORKER_POLL_SECONDS="0.05", ADMIN_API_TOKEN="admin-token-for-tests",
+        )
         env.update(overrides)
         log_path = tmp_path / f"{command}-{port}.log"
-        with log_path.open("wb") as log_file:
-            proc = subprocess.Popen([sys.executable, "-m", "bot", command], env=env, stdout=log_file,
-                                    stderr=subprocess.STDOUT)
+        remember_log(request, log_path)
+        proc = start_process(command, env, tmp_path, log_path)
         service = Service(f"http://127.0.0.1:{port}", env, proc, sessions, log_path)
         started.append(service)
         if command == "serve":
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    if httpx.get(service.base + "/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"service did not start: {log_path.read_text()[-3000:]}")
-                time.sleep(0.1)
+            wait_healthy(service.base, proc, log_path)
         return service
 
     yield start

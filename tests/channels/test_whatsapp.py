@@ -6,13 +6,19 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot import outbox
 from bot.db.models import Contact, Inbound
+from handlers import messages
 from tests.channels.conftest import Service, eventually
 from tests.fakes import twilio as tw
 from tests.fakes.server import DROP, Reply, Slow
 from tests.fakes.twilio import FakeTwilio, twilio_error
 
 PHONE = "+6281234567890"
+ADMIN = {"Authorization": "Bearer admin-token-for-tests"}
 JPEG_WITH_GPS = (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
                  b"\xff\xe1\x00\x16Exif\x00\x00GPS-LAT-3.80,114.77"
                  b"\xff\xdb\x00\x04\x00\x01" b"\xff\xda\x00\x02" b"IMAGEDATA" b"\xff\xd9")
@@ -189,18 +195,92 @@ async def test_blocked_recipient_is_marked_unreachable(
     assert contact is not None and contact.unreachable
 
 
-async def test_long_replies_are_split_and_stop_start_are_confirmed(
+async def test_opt_out_is_saved_and_no_announcement_reaches_the_contact_until_opt_in(
         start_service: Callable[..., Service], fake_twilio: FakeTwilio) -> None:
+    other = "+6281234500000"
     service = start_service(AGENCIES="tanah-laut")
     service.whatsapp(tw.inbound_form(PHONE, "BERHENTI"))
-    await eventually(lambda: len(fake_twilio.sent_to(PHONE)) == 1)
+    service.whatsapp(tw.inbound_form(other, "halo"))
+    await eventually(lambda: len(fake_twilio.sent_to(PHONE)) == 1 and len(fake_twilio.sent_to(other)) == 1)
     assert "tidak akan lagi menerima pengumuman" in fake_twilio.sent_to(PHONE)[0]["Body"]
+    assert [c.subscribed for c in await service.contacts()] == [False, True]
+    await service.add(_announce, text="Pembagian KKS hari Senin di kantor desa.")
+    await eventually(lambda: len(fake_twilio.sent_to(other)) == 2)
+    await eventually(service.settled)
+    assert len(fake_twilio.sent_to(PHONE)) == 1  # the announcement was not sent to the one who opted out
+    assert sorted(r.status for r in await service.outbox() if r.kind == "announcement") == ["queued", "skipped"]
     service.whatsapp(tw.inbound_form(PHONE, "MULAI"))
     await eventually(lambda: len(fake_twilio.sent_to(PHONE)) == 2)
     assert "akan menerima pengumuman" in fake_twilio.sent_to(PHONE)[1]["Body"]
-    contact = await service.contact()
-    assert contact is not None and contact.subscribed
-    assert all(len(m["Body"]) <= 1600 for m in fake_twilio.sent)
+    assert [c.subscribed for c in await service.contacts()] == [True, True]
+
+
+def _announce(session: Session, *, text: str) -> None:
+    """What a broadcast does: one announcement to every contact."""
+    for contact in session.scalars(select(Contact)):
+        outbox.enqueue(session, contact_id=contact.id, channel=contact.channel, body=text, kind="announcement")
+
+
+async def test_the_next_page_is_sent_after_lanjut(
+        start_service: Callable[..., Service], fake_twilio: FakeTwilio) -> None:
+    service = start_service(AGENCIES="tanah-laut")
+    for n, text in enumerate(["prosedur bantuan lansia", "lanjut", "lanjut"], 1):
+        service.whatsapp(tw.inbound_form(PHONE, text))
+        await eventually(lambda n=n: len(fake_twilio.sent_to(PHONE)) == n)  # type: ignore[misc]
+    first, second, third = (m["Body"] for m in fake_twilio.sent_to(PHONE))
+    assert "10. Pembahasan Anggaran" in first and "11." not in first and "Ketik *lanjut*" in first
+    assert "11. Hasil Pembahasan" in second and "19. Penyaluran Bantuan" in second
+    assert messages.NO_MORE not in second and third == messages.NO_MORE
+
+
+async def test_signatures_are_checked_against_the_public_url_not_the_one_behind_the_proxy(
+        start_service: Callable[..., Service], fake_twilio: FakeTwilio) -> None:
+    public = "https://bot.example.go.id"
+    behind_proxy = start_service(PUBLIC_BASE_URL=public)
+    assert behind_proxy.whatsapp(tw.inbound_form(PHONE, "halo"), signed_for=behind_proxy.base).status_code == 403
+    assert behind_proxy.whatsapp(tw.inbound_form(PHONE, "halo"), signed_for=public).status_code == 200
+    unset = start_service(PUBLIC_BASE_URL="")
+    assert unset.whatsapp(tw.inbound_form(PHONE, "halo"), signed_for=unset.base).status_code == 403
+    await eventually(lambda: len(fake_twilio.sent_to(PHONE)) == 1)
+    assert await behind_proxy.count(Inbound) == 1
+
+
+async def test_a_message_is_dead_lettered_after_the_configured_attempts(
+        start_service: Callable[..., Service], fake_twilio: FakeTwilio) -> None:
+    fake_twilio.script("messages", Reply(503, b"unavailable"), Reply(503, b"unavailable"), target=PHONE)
+    service = start_service(OUTBOX_MAX_ATTEMPTS="2")
+    service.whatsapp(tw.inbound_form(PHONE, "halo"))
+    await eventually(lambda: _status(service, "dead"), timeout=20)
+    assert len(fake_twilio.seen("messages")) == 2 and fake_twilio.sent == []
+    row = (await service.outbox())[0]
+    assert row.attempts == 2 and row.error_code == "503"
+    listing = service.http.get("/api/outbox?failed=true", headers=ADMIN).json()
+    assert [r["id"] for r in listing] == [row.id] and listing[0]["status"] == "dead"
+    assert service.http.get("/api/outbox/counts", headers=ADMIN).json() == {"dead": 1}
+
+
+async def test_a_file_over_the_size_limit_is_refused_and_the_citizen_told(
+        start_service: Callable[..., Service], fake_twilio: FakeTwilio) -> None:
+    service = start_service(MEDIA_MAX_BYTES="2048")
+    url = fake_twilio.add_media(JPEG_WITH_GPS + b"\x00" * 4096)
+    service.whatsapp(tw.inbound_form(PHONE, "", NumMedia="1", MediaUrl0=url, MediaContentType0="image/jpeg"))
+    await eventually(lambda: any("terlalu besar (maks. 2 KB)" in m["Body"] for m in fake_twilio.sent_to(PHONE)))
+    assert [m.status for m in await service.media()] == ["rejected"]
+
+
+async def test_a_media_redirect_to_another_host_is_refused(
+        start_service: Callable[..., Service], fake_twilio: FakeTwilio) -> None:
+    url = fake_twilio.add_media(JPEG_WITH_GPS)
+    fake_twilio.script("media", Reply(307, b"", {"location": "https://evil.example.com/steal"}))
+    service = start_service()
+    service.whatsapp(tw.inbound_form(PHONE, "", NumMedia="1", MediaUrl0=url, MediaContentType0="image/jpeg"))
+
+    async def refused() -> bool:
+        return [(m.status, m.error) for m in await service.media()] == [("failed", "redirect to an unexpected host")]
+
+    await eventually(refused)
+    assert fake_twilio.seen("cdn") == []
+    await eventually(lambda: any("gagal kami unduh" in m["Body"] for m in fake_twilio.sent_to(PHONE)))
 
 
 async def test_outbox_api_retries_a_dead_message(

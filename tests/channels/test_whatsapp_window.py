@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import update
+from sqlalchemy.orm import Session
 
 from bot.channels.base import SendFailure
 from bot.channels.whatsapp_twilio.outbound import TwilioSender
-from bot.db.models import Media, utcnow
+from bot.db.models import Contact, Media, utcnow
 from bot.outbox import Job
 from bot.settings import Settings
 from tests.channels.conftest import Service, eventually
@@ -94,9 +95,9 @@ async def test_errors_are_classified(sender: Callable[..., TwilioSender], fake_t
     assert failure.value.kind == kind
 
 
-async def _sent_settles(fake_twilio: FakeTwilio, count: int) -> None:
+async def _sent_settles(service: Service, fake_twilio: FakeTwilio, count: int) -> None:
     await eventually(lambda: len(fake_twilio.sent) >= count)
-    await asyncio.sleep(1.5)  # time for anything extra to go out
+    await eventually(service.settled)
     assert len(fake_twilio.sent) == count
 
 
@@ -116,7 +117,7 @@ async def test_a_63016_status_callback_sends_the_template_once(
     assert fake_twilio.sent[1]["ContentSid"] == TEMPLATE and "Body" not in fake_twilio.sent[1]
     assert service.status(sid, "failed", "63016").status_code == 200  # Twilio delivers the callback again
     assert service.status(sid, "undelivered", "63016").status_code == 200
-    await _sent_settles(fake_twilio, 2)
+    await _sent_settles(service, fake_twilio, 2)
     rows = await service.outbox()
     assert [(r.status, r.error_code, r.template) for r in rows] == [("failed", "63016", None),
                                                                       ("queued", None, "notification")]
@@ -142,3 +143,20 @@ async def test_a_failed_download_is_retried_not_dropped(
     item: Media = (await service.media())[0]
     assert item.attempts == 2 and item.content_type == "application/pdf"
     assert len(fake_twilio.seen("cdn")) == 2
+
+
+async def test_a_contact_who_writes_again_after_30_hours_gets_free_text(
+        start_service: Callable[..., Service], fake_twilio: FakeTwilio) -> None:
+    phone = "+6281234567890"
+    service = start_service(TWILIO_TEMPLATES=json.dumps({"notification": TEMPLATE}), AGENCIES="tanah-laut")
+    service.whatsapp(tw.inbound_form(phone, "halo"))
+    await eventually(lambda: len(fake_twilio.sent_to(phone)) == 1)
+
+    def thirty_hours_ago(session: Session) -> None:
+        session.execute(update(Contact).values(last_inbound_at=utcnow() - timedelta(hours=30)))
+
+    await service.add(thirty_hours_ago)
+    service.whatsapp(tw.inbound_form(phone, "jam buka"))
+    await eventually(lambda: len(fake_twilio.sent_to(phone)) == 2)
+    reply = fake_twilio.sent_to(phone)[1]
+    assert "16.30" in reply["Body"] and "ContentSid" not in reply  # the window opened again: free text

@@ -1,8 +1,10 @@
 """A tiny HTTP/1.1 server on loopback for fake providers: records every request, can be told to fail.
 
 It is a real socket server (connections kept alive, as the real APIs keep them), so the real twilio and
-python-telegram-bot libraries talk to it exactly as they talk to the providers. ``script(route, action)``
-queues what the next request to a route gets: ``Reply`` (any status), ``Slow`` (a delay, then the normal
+python-telegram-bot libraries talk to it exactly as they talk to the providers. ``script(route, action,
+target=...)`` queues what the next request to a route gets, for one target only when ``target`` is given (a
+chat id, a phone number: whatever the fake's ``target`` reads from a request), so a scripted failure hits the
+message it is meant for whatever the order of sending: ``Reply`` (any status), ``Slow`` (a delay, then the normal
 answer), ``Late`` (the normal answer made at once, sent after a delay) or ``DROP`` (the connection is closed
 without an answer).
 """
@@ -59,7 +61,7 @@ REASONS = {200: "OK", 201: "Created", 204: "No Content", 307: "Temporary Redirec
 class FakeServer:
     def __init__(self) -> None:
         self.requests: list[Request] = []
-        self._script: dict[str, deque[Any]] = defaultdict(deque)
+        self._script: dict[str, deque[tuple[str | None, Any]]] = defaultdict(deque)
         self._lock = threading.Lock()
         self.port = 0
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -80,9 +82,24 @@ class FakeServer:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def script(self, route: str, *actions: Any) -> None:
+    def target(self, request: Request) -> str | None:
+        """Who a request is for (a chat id, a phone number), for scripts aimed at one target."""
+        return None
+
+    def script(self, route: str, *actions: Any, target: str | None = None) -> None:
         with self._lock:
-            self._script[route].extend(actions)
+            self._script[route].extend((target, action) for action in actions)
+
+    def _next_action(self, request: Request) -> Any:
+        queue = self._script.get(self.route(request))
+        if not queue:
+            return None
+        target = self.target(request)
+        for entry in queue:
+            if entry[0] is None or entry[0] == target:
+                queue.remove(entry)
+                return entry[1]
+        return None
 
     def seen(self, route: str) -> list[Request]:
         with self._lock:
@@ -147,8 +164,7 @@ class FakeServer:
         request = Request(method, unquote(parts.path), parse_qs(parts.query), headers, body)
         with self._lock:
             self.requests.append(request)
-            queue = self._script.get(self.route(request))
-            action = queue.popleft() if queue else None
+            action = self._next_action(request)
         if action == DROP:
             writer.transport.abort()
             return False

@@ -46,6 +46,9 @@ class FakeTelegram(FakeServer):
             return request.path.rsplit("/", 1)[-1]
         return request.path
 
+    def target(self, request: Request) -> str | None:
+        return request.form().get("chat_id") if request.body else None
+
     def handle(self, request: Request) -> Reply:
         route = self.route(request)
         params = request.form() if request.body else {}

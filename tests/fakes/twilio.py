@@ -39,6 +39,11 @@ class FakeTwilio(FakeServer):
             return "cdn"
         return request.path
 
+    def target(self, request: Request) -> str | None:
+        """The recipient's phone number of a send (``+62...``)."""
+        to = request.form().get("To") if request.method == "POST" and request.body else None
+        return to.removeprefix("whatsapp:") if to else None
+
     def _authorized(self, request: Request) -> bool:
         expected = "Basic " + base64.b64encode(f"{ACCOUNT}:{TOKEN}".encode()).decode()
         return request.headers.get("authorization") == expected

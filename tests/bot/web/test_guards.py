@@ -23,7 +23,7 @@ SAY = {"text": "syarat kks hilang", "agency": "tanah-laut"}
 
 @asynccontextmanager
 async def serving(database_url: str, **settings: Any) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
-    app = create_app(Settings(_env_file=None, database_url=database_url, auto_migrate=False,  # type: ignore[call-arg]
+    app = create_app(Settings(database_url=database_url, auto_migrate=False,
                               **settings))
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
