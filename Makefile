@@ -28,7 +28,8 @@ typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
 pytest: $(VENV)/.installed-dev
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -m "not e2e"
+	$(BIN)/pytest -q -m e2e
 
 test: lint typecheck pytest
 

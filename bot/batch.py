@@ -100,11 +100,14 @@ class Batch:
         self.outbox += outbox.new_rows(contact_id=contact.id, channel=channel, body=text, choices=choices)
 
     def handle(self, row: Any, incoming: Incoming) -> None:
-        if incoming.ignored:
-            self.done.append({"id": row.id, "contact_id": None, "error": incoming.ignored, "attempts": row.attempts})
+        if incoming.ignored:  # nothing to answer; one that could not be read is kept failed for an operator
+            status = "failed" if incoming.unreadable else "processed"
+            self.done.append({"id": row.id, "status": status, "contact_id": None, "error": incoming.ignored,
+                              "attempts": row.attempts})
             return
         contact = self.contact(incoming)
-        self.done.append({"id": row.id, "contact_id": contact.id, "error": None, "attempts": row.attempts})
+        self.done.append({"id": row.id, "status": "processed", "contact_id": contact.id, "error": None,
+                          "attempts": row.attempts})
         now = utcnow()
         for position, item in enumerate(incoming.media):
             self.media.append({"inbound_id": row.id, "contact_id": contact.id, "channel": incoming.channel,
@@ -152,7 +155,7 @@ class Batch:
         if self.outbox:
             session.execute(insert(table_of(Outbox)), self.outbox)
         session.execute(update(Inbound), [
-            {"id": item["id"], "status": "processed", "processed_at": now, "attempts": item["attempts"] + 1,
+            {"id": item["id"], "status": item["status"], "processed_at": now, "attempts": item["attempts"] + 1,
              "contact_id": item["contact_id"], "error": item["error"]} for item in self.done])
 
 

@@ -105,9 +105,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     options: dict[str, Any] = {
         "host": settings.host, "port": settings.port, "log_level": settings.log_level.lower(),
         "log_config": logs.config(settings), "proxy_headers": True,
-        # Bounded under abuse; slow senders are the reverse proxy's job (README "Production").
-        "timeout_keep_alive": 5, "limit_concurrency": LIMIT_CONCURRENCY, "h11_max_incomplete_event_size": 16 * 1024,
-        "timeout_graceful_shutdown": 15,
+        # Bounded under abuse; slow senders and header sizes are the reverse proxy's job (README "Production").
+        "timeout_keep_alive": 5, "limit_concurrency": LIMIT_CONCURRENCY, "timeout_graceful_shutdown": 15,
     }
     if workers > 1:
         uvicorn.run("bot.web.main:create_app", factory=True, workers=workers, **options)
@@ -236,11 +235,10 @@ def cmd_outbox_retry(args: argparse.Namespace) -> int:
 
 
 def _inbound_line(row: Any) -> str:
-    from bot.phone import mask
+    from bot.phone import shown
 
-    sender = mask(row.sender) if row.sender.startswith("+") else row.sender
     error = f"  {row.error}" if row.error else ""
-    return f"{row.id:>7}  {row.channel:<9} {row.status:<9} tries={row.attempts}  {sender}{error}"
+    return f"{row.id:>7}  {row.channel:<9} {row.status:<9} tries={row.attempts}  {shown(row.sender)}{error}"
 
 
 def cmd_inbound_list(args: argparse.Namespace) -> int:

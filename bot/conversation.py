@@ -6,6 +6,7 @@ import logging
 
 from sqlalchemy.orm import Session
 
+from bot.channels.clean import fit
 from bot.db import repo
 from handlers import messages
 from handlers.engine import Engine
@@ -17,9 +18,8 @@ MAX_STORED_TEXT = 4000  # a message longer than this is stored cut, with a marke
 
 
 def stored_text(text: str) -> str:
-    """PostgreSQL text cannot hold NUL; very long messages are kept cut, with a marker."""
-    text = text.replace("\x00", "\ufffd")
-    return text if len(text) <= MAX_STORED_TEXT else text[:MAX_STORED_TEXT] + " [...]"
+    """A message as kept in the history: cleaned of invisible characters (PostgreSQL refuses NUL), long ones cut."""
+    return fit(text, MAX_STORED_TEXT) or ""
 
 
 def answer(engine: Engine, message: InboundMessage, state: ConversationState) -> Reply:

@@ -12,6 +12,7 @@ import logging.config
 import re
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import unquote
 
 from bot.settings import Settings
 
@@ -27,13 +28,19 @@ _PATTERNS: list[tuple[re.Pattern[str], Any]] = [
     (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}"), r"\1 " + REDACTED),
     # NIK / KK numbers: 16 digits, kept as 4 + 8 masked + 4
     (re.compile(r"(?<!\w)(\d{4})\d{8}(\d{4})(?!\w)"), r"\1********\2"),
-    # Indonesian phone numbers (+62..., 62..., 08...), with the middle masked
-    (re.compile(r"(?<![\w+])(\+?62|0)(8\d)\d{4,9}(\d{3})(?!\w)"), r"\1\2*****\3"),
+    # phone numbers: Indonesian (+62..., 62..., 08..., with spaces, dots or dashes) and international (+...)
+    (re.compile(r"(?<![\w+])(?:\+?62|0)[\s.-]?8(?:[\s.-]?\d){7,11}(?!\w)|(?<![\w+])\+\d(?:[\s.-]?\d){7,14}(?!\w)"),
+     lambda m: _masked_phone(m.group())),
     # PostgreSQL repeats a refused row's values in its errors ("Failing row contains (...)", "Key (...)=(...)")
     (re.compile(r"(Failing row contains )\(.*?\)(?=\.?\s*$|\.?\n)", re.S | re.M), r"\1(" + REDACTED + ")"),
     (re.compile(r"(Key \([^)]*\)=)\(.*?\)(?= already exists| is not present| conflicts|\.|$)", re.M),
      r"\1(" + REDACTED + ")"),
 ]
+
+
+def _masked_phone(number: str) -> str:
+    digits = re.sub(r"\D", "", number)
+    return ("+" if number.startswith("+") else "") + digits[:4] + "*****" + digits[-3:]
 
 
 class Redact(logging.Filter):
@@ -44,6 +51,8 @@ class Redact(logging.Filter):
         self.secrets = sorted({s for s in secrets if s and len(s) >= 6}, key=len, reverse=True)
 
     def scrub(self, text: str) -> str:
+        if "%" in text:  # URL-encoded values (a logged query string or form): read them as they are meant
+            text = unquote(text)
         for secret in self.secrets:
             text = text.replace(secret, REDACTED)
         for pattern, replacement in _PATTERNS:
@@ -68,11 +77,16 @@ class Redact(logging.Filter):
 _SCRUB = Redact()
 
 
+def safe_text(text: str, limit: int = 300) -> str:
+    """An error text fit to store or show an operator: its first line, redacted, cut to ``limit``
+    (PostgreSQL adds the refused row's values on the following lines)."""
+    first = (text.strip().splitlines() or [""])[0]
+    return _SCRUB.scrub(first)[:limit]
+
+
 def safe_error(exc: BaseException, limit: int = 300) -> str:
-    """An exception as one line fit to store or show an operator: its type and the first line of its message,
-    without the values of the row it was about (PostgreSQL adds them on the following lines)."""
-    first = (str(exc).strip().splitlines() or [""])[0]
-    return _SCRUB.scrub(f"{type(exc).__name__}: {first}")[:limit]
+    """An exception as one safe line: its type and the first line of its message (``safe_text``)."""
+    return safe_text(f"{type(exc).__name__}: {str(exc).strip()}", limit)
 
 
 def secrets_of(settings: Settings) -> list[str | None]:

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from bot import media as files
 from bot import outbox
 from bot.channels.base import FetchError, FetchFailure
-from bot.db.models import Media, utcnow
+from bot.db.models import Media, length_of, utcnow
+from bot.logs import safe_error, safe_text
 from bot.runtime import Runtime
 from handlers import messages
 
@@ -72,7 +73,7 @@ def _record(session: Session, item_id: int, *, status: str, error: str | None,
     row = session.get(Media, item_id, with_for_update=True)
     if row is None:
         return
-    row.status, row.error = status, error
+    row.status, row.error = status, None if error is None else safe_text(error, length_of(Media.error))
     if stored is not None:
         row.sha256, row.content_type, row.size, row.stored_at = (
             stored.sha256, stored.content_type, stored.size, utcnow())
@@ -105,7 +106,7 @@ async def process_one(runtime: Runtime, item: Media) -> None:
             await _retry_or_fail(runtime, item, str(exc), retry=exc.kind == FetchFailure.TRANSIENT)
     except Exception as exc:  # a bug or an unexpected library error: retried a few times, then failed visibly
         log.exception("media %s failed unexpectedly", item.id)
-        await _retry_or_fail(runtime, item, f"{type(exc).__name__}: {exc}", retry=True)
+        await _retry_or_fail(runtime, item, safe_error(exc), retry=True)
     else:
         await _finish(runtime, item, status="stored", stored=stored)
 

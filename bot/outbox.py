@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, aliased
 from bot.db.models import Contact, Outbox, ProviderStatus, utcnow
 from bot.db.session import insert_for
 from bot.errors import Conflict, NotFound
+from bot.logs import safe_text
 
 # Provider statuses in the order a message moves through them; a status never goes back.
 RANK = {"pending": 0, "sending": 1, "accepted": 2, "queued": 2, "scheduled": 2, "sent": 4,
@@ -224,7 +225,7 @@ def mark_retry(session: Session, *, job: Job, code: str | None, error: str, max_
     row = session.get(Outbox, job.id, with_for_update=True)
     if row is None:
         return "missing"
-    row.error_code, row.error = code, error[:300]
+    row.error_code, row.error = code, safe_text(error)
     row.lease_until, row.leased_by = None, None
     if row.attempts >= max_attempts and retry_after is None:
         row.status = "dead"
@@ -241,7 +242,7 @@ def mark_dead(session: Session, *, job: Job, code: str | None, error: str,
     row = session.get(Outbox, job.id, with_for_update=True)
     if row is None:
         return
-    row.status, row.error_code, row.error = "dead", code, error[:300]
+    row.status, row.error_code, row.error = "dead", code, safe_text(error)
     row.lease_until, row.leased_by = None, None
     if unreachable:
         contact = session.get(Contact, job.contact_id)

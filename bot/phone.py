@@ -31,3 +31,14 @@ def mask(e164: str) -> str:
     if len(e164) < 9:
         return "****"
     return e164[:6] + "*" * (len(e164) - 10) + e164[-4:]
+
+
+def shown(address: str) -> str:
+    """A contact address as operators see it: phone numbers masked whatever their form (``whatsapp:+62...``,
+    ``+62...``, ``0812...``); other addresses (a Telegram chat id) as they are."""
+    if not address.strip().startswith(("whatsapp:", "+", "0")):  # a Telegram chat id is bare digits
+        return address
+    try:
+        return mask(to_e164(address))
+    except InvalidPhone:
+        return "****"

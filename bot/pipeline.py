@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, text, update
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 from sqlalchemy.orm import Session
 
 from bot import outbox
@@ -25,7 +26,7 @@ from bot.channels.clean import Limits, fit, fit_incoming
 from bot.db import repo
 from bot.db.models import Contact, Inbound, Media, length_of, utcnow
 from bot.db.session import insert_for
-from bot.logs import safe_error
+from bot.logs import safe_error, safe_text
 from bot.runtime import Runtime
 from handlers import messages
 
@@ -59,10 +60,10 @@ def parse(channel: str, payload: dict[str, Any]) -> Incoming:
 
             incoming = parse_telegram(payload)
         else:
-            return Incoming(channel, "", "", "", ignored=f"unknown channel {channel!r}")
-    except Exception as exc:  # a payload the provider would never send (stored before validation existed)
+            return Incoming(channel, "", "", "", ignored=f"unknown channel {channel!r}", unreadable=True)
+    except Exception as exc:  # a payload this version cannot read: kept as failed, for an operator to look at
         log.warning("unreadable %s delivery: %s", channel, type(exc).__name__)
-        return Incoming(channel, "", "", "", ignored=f"unreadable: {type(exc).__name__}")
+        return Incoming(channel, "", "", "", ignored=f"unreadable: {safe_error(exc)}", unreadable=True)
     return fit_incoming(incoming, LIMITS)
 
 
@@ -106,9 +107,13 @@ class InboundWriter:
             waiting.setdefault(key, []).append(future)
         try:
             await self.runtime.transact(_store_rows, list(rows.values()))
-        except Exception:
-            if len(rows) > 1:
-                log.warning("group insert of %d deliveries failed; storing them one by one", len(rows))
+        except Exception as exc:
+            if not _refused_row(exc) or len(rows) == 1:  # the database is away: every webhook gets the error
+                for futures in waiting.values():
+                    _settle(futures, exc)
+                log.error("storing %d deliveries failed: %s", len(rows), safe_error(exc))
+                return
+            log.warning("group insert of %d deliveries refused; storing them one by one", len(rows))
             for key, values in rows.items():
                 try:
                     await self.runtime.transact(_store_rows, [values])
@@ -130,6 +135,13 @@ class InboundWriter:
             await self._write(batch)
             if not self.queue:
                 self.empty.set()
+
+
+def _refused_row(exc: Exception) -> bool:
+    """The database (or the driver) refused a value in the rows, not the connection: worth trying row by row."""
+    if isinstance(exc, (DataError, IntegrityError)):
+        return True
+    return isinstance(exc, StatementError) and not isinstance(exc, DBAPIError)  # a value that could not be bound
 
 
 def _settle(futures: list[asyncio.Future[None]], error: Exception | None) -> None:
@@ -238,7 +250,7 @@ def _record_failure(session: Session, inbound_id: int, error: str) -> None:
     if failed is None or failed.status != "received":
         return
     failed.attempts += 1
-    failed.error = error[:300]
+    failed.error = safe_text(error, length_of(Inbound.error))
     if failed.attempts < MAX_ATTEMPTS:
         return
     failed.status = "failed"

@@ -1,51 +1,52 @@
-"""Pacing and fairness: a token bucket per channel, a minimum interval per chat, buckets per client, a gate."""
+"""Pacing and fairness: token buckets (one per channel, or one per client), a minimum interval per chat, a gate.
+
+Every clock here can be replaced, so the rules are tested with a fake clock instead of waiting.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+
+Clock = Callable[[], float]
+EPSILON = 1e-9
+
+
+@dataclass
+class Bucket:
+    """``rate`` tokens a second, at most ``burst`` saved up; ``take`` spends one or says how long to wait."""
+
+    rate: float
+    burst: float
+    tokens: float
+    counted_at: float
+
+    def take(self, now: float) -> float:
+        self.tokens = min(self.burst, self.tokens + (now - self.counted_at) * self.rate)
+        self.counted_at = now
+        if self.tokens >= 1 - EPSILON:  # a wait of exactly the missing part may leave 0.999...: that is a token
+            self.tokens = max(0.0, self.tokens - 1)
+            return 0.0
+        return (1 - self.tokens) / self.rate
 
 
 class TokenBucket:
-    """At most ``rate`` acquisitions per second on average, bursts up to ``burst``."""
+    """At most ``rate`` acquisitions per second on average, bursts up to ``burst``; ``acquire`` waits its turn."""
 
-    def __init__(self, rate: float, burst: float | None = None) -> None:
-        self.rate = rate
-        self.capacity = burst if burst is not None else max(1.0, rate)
-        self.tokens = self.capacity
-        self.updated = time.monotonic()
+    def __init__(self, rate: float, burst: float | None = None, *, clock: Clock = time.monotonic,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+        capacity = burst if burst is not None else max(1.0, rate)
+        self.bucket = Bucket(rate, capacity, capacity, clock())
+        self.clock, self.sleep = clock, sleep
         self._lock = asyncio.Lock()
 
     async def acquire(self) -> None:
         async with self._lock:
-            while True:
-                now = time.monotonic()
-                self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
-                self.updated = now
-                if self.tokens >= 1:
-                    self.tokens -= 1
-                    return
-                await asyncio.sleep((1 - self.tokens) / self.rate)
-
-
-class PerKeyInterval:
-    """When the next message to one chat may go (Telegram: about one per second per chat)."""
-
-    def __init__(self, interval: float) -> None:
-        self.interval = interval
-        self.last: dict[str, float] = {}
-
-    def wait_for(self, key: str) -> float:
-        last = self.last.get(key)
-        return 0.0 if last is None else max(0.0, last + self.interval - time.monotonic())
-
-    def sent(self, key: str) -> None:
-        self.last[key] = time.monotonic()
-        if len(self.last) > 50_000:  # forget chats idle for long
-            cutoff = time.monotonic() - 60
-            self.last = {k: v for k, v in self.last.items() if v > cutoff}
+            while (wait := self.bucket.take(self.clock())) > 0:
+                await self.sleep(wait)
 
 
 class KeyedBuckets:
@@ -54,30 +55,44 @@ class KeyedBuckets:
     ``take(key)`` spends a token and returns 0.0, or returns how many seconds until one is available.
     """
 
-    def __init__(self, rate: float, burst: float, *, max_keys: int = 20_000,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, rate: float, burst: float, *, max_keys: int = 20_000, clock: Clock = time.monotonic) -> None:
         self.rate, self.burst, self.max_keys, self.clock = rate, burst, max_keys, clock
-        self.buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, when counted)
+        self.buckets: dict[str, Bucket] = {}
 
     def take(self, key: str) -> float:
         now = self.clock()
-        tokens, then = self.buckets.get(key, (self.burst, now))
-        tokens = min(self.burst, tokens + (now - then) * self.rate)
-        if tokens < 1:
-            self.buckets[key] = (tokens, now)
-            return (1 - tokens) / self.rate
-        if key not in self.buckets and len(self.buckets) >= self.max_keys:
-            self._forget_full(now)
-        self.buckets[key] = (tokens - 1, now)
-        return 0.0
+        bucket = self.buckets.get(key)
+        if bucket is None:
+            if len(self.buckets) >= self.max_keys:
+                self._forget_full(now)
+            bucket = self.buckets[key] = Bucket(self.rate, self.burst, self.burst, now)
+        return bucket.take(now)
 
     def _forget_full(self, now: float) -> None:
         """Drop the keys whose buckets have refilled (they behave exactly like unseen keys)."""
         refill = self.burst / self.rate
-        self.buckets = {k: v for k, v in self.buckets.items() if now - v[1] < refill}
+        self.buckets = {k: b for k, b in self.buckets.items() if now - b.counted_at < refill}
         if len(self.buckets) >= self.max_keys:  # all busy: forget the oldest half rather than grow
-            keep = sorted(self.buckets.items(), key=lambda kv: kv[1][1])[len(self.buckets) // 2:]
+            keep = sorted(self.buckets.items(), key=lambda kv: kv[1].counted_at)[len(self.buckets) // 2:]
             self.buckets = dict(keep)
+
+
+class PerKeyInterval:
+    """When the next message to one chat may go (Telegram: about one per second per chat)."""
+
+    def __init__(self, interval: float, *, clock: Clock = time.monotonic) -> None:
+        self.interval, self.clock = interval, clock
+        self.last: dict[str, float] = {}
+
+    def wait_for(self, key: str) -> float:
+        last = self.last.get(key)
+        return 0.0 if last is None else max(0.0, last + self.interval - self.clock())
+
+    def sent(self, key: str) -> None:
+        now = self.clock()
+        self.last[key] = now
+        if len(self.last) > 50_000:  # forget chats idle for long
+            self.last = {k: v for k, v in self.last.items() if v > now - 60}
 
 
 class Busy(Exception):

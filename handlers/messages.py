@@ -178,16 +178,16 @@ MEDIA_REJECTED = (
 )
 MEDIA_TOO_LARGE = (
     "Maaf, file yang Anda kirim terlalu besar (maks. {size}). "
-    "Mohon kirim foto yang lebih kecil, atau foto ulang dokumennya dengan kamera HP."
+    "Mohon kirim sebagai *foto* biasa (bukan file), atau foto ulang dokumennya dengan kamera HP."
 )
 MEDIA_FAILED = (
     "Maaf, foto/dokumen yang Anda kirim gagal kami unduh. Mohon kirim ulang, atau datang langsung ke kantor."
 )
 PROCESSING_FAILED = (
-    "Maaf, pesan Anda belum dapat kami proses karena gangguan di sistem kami. 🙏 "
-    "Mohon kirim ulang pesan Anda sebentar lagi, atau ketik *petugas* bila perlu bantuan."
+    "Maaf, pesan Anda belum dapat kami proses karena gangguan sistem. "
+    "Pesan Anda sudah kami catat dan akan diperiksa petugas. 🙏"
 )
 
 # The web chat simulator (a demonstration page, shared fairly between visitors).
-SIMULATOR_TOO_FAST = "Mohon tunggu sebentar sebelum mengirim pesan berikutnya, lalu coba lagi."
-SIMULATOR_BUSY = "Simulator sedang ramai. Mohon coba lagi beberapa saat lagi."
+SIMULATOR_TOO_FAST = "Mohon tunggu sebentar sebelum mengirim pesan berikutnya."
+SIMULATOR_BUSY = "Simulator sedang sibuk. Mohon coba beberapa saat lagi."

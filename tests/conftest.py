@@ -120,6 +120,17 @@ async def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.
         await admin.close()
 
 
+E2E_FIXTURES = {"start_service", "server", "page"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that start the service as a process (and the browser) are ``e2e``: `make test` runs them after
+    the fast layer (``-m "not e2e"``), which needs no server and answers in seconds."""
+    for item in items:
+        if E2E_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.e2e)
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
     """A failed test shows the log of every process it started (``tests.support.remember_log``)."""

@@ -49,6 +49,7 @@ class Incoming:
     foreign_contact: bool = False  # a shared contact card that is not the sender's own
     callback_id: str | None = None  # a Telegram button press to acknowledge
     ignored: str | None = None  # why this delivery needs no answer (group chat, edited message, ...)
+    unreadable: bool = False  # ignored because it could not be read: kept as failed for an operator
 
 
 class FetchFailure(StrEnum):

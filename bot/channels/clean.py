@@ -46,12 +46,19 @@ class Limits:
     text: int
 
 
+MAX_SIZE = 2**53  # a declared file size beyond this (or below 0) is nonsense: treated as not declared
+
+
+def fit_size(size: int | None) -> int | None:
+    return size if isinstance(size, int) and 0 <= size < MAX_SIZE else None
+
+
 def fit_incoming(incoming: Incoming, limits: Limits) -> Incoming:
     """Every field of a parsed delivery cleaned and cut to what the database holds."""
     media = [
         IncomingMedia(source=fit(item.source, limits.media_source) or "",
                       declared_type=fit(item.declared_type, limits.media_type),
-                      file_name=fit(item.file_name, limits.file_name), declared_size=item.declared_size)
+                      file_name=fit(item.file_name, limits.file_name), declared_size=fit_size(item.declared_size))
         for item in incoming.media
     ]
     return replace(incoming, user=fit(incoming.user, limits.user) or "", text=fit(incoming.text, limits.text) or "",

@@ -2,10 +2,10 @@
 
 The simulator needs no credentials, so anyone can flood it. Its requests are checked here, before routing and
 body parsing, so that a refusal costs next to nothing: a rate per client address and per session (429 with
-Retry-After), a capacity for all visitors together and a gate of a few simulator transactions at a time with a
-short queue (503 beyond them). A refusal is answered after a short pause, so a client that asks again at once
-(a flood does not honour Retry-After) cannot make the service refuse thousands of requests a second. Webhook
-storage and the health check never wait behind simulator work.
+Retry-After) and a capacity for all visitors together (503). A refusal is answered after a short pause, so a
+client that asks again at once (a flood does not honour Retry-After) cannot make the service refuse thousands of
+requests a second. The routes then run at most two simulator transactions at a time, with a short queue
+(``gate``, 503 beyond it). Webhook storage and the health check never wait behind simulator work.
 
 Sessions are made by the server and signed with SECRET_KEY: a client cannot choose one (two clients choosing the
 same id would share a conversation), and a forged or tampered cookie is simply a new visitor.
@@ -14,24 +14,31 @@ same id would share a conversation), and a forged or tampered cookie is simply a
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
+import logging
 import math
 import secrets
-from http.cookies import SimpleCookie
+from collections.abc import Awaitable
+from pathlib import Path
+from typing import TypeVar
 
+from fastapi import HTTPException
 from itsdangerous import BadSignature, Signer
-from starlette.requests import Request
+from starlette.requests import Request, cookie_parser
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bot.ratelimit import Busy, Gate, KeyedBuckets
 from handlers import messages
 
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
 COOKIE = "sim_session"
 GUARDED = ("/api/simulator/messages", "/api/simulator/history", "/api/simulator/reset")
-RATED = ("/api/simulator/messages", "/api/simulator/reset")
 SESSION_BURST = 8
-ADDRESS_FACTOR = 20  # one address may carry many visitors (a school, an office behind one NAT)
+ADDRESS_SHARE = 5  # one address may use a fifth of the capacity (a school or an office behind one NAT)
 REFUSAL_PAUSE = 0.5  # seconds before a refusal is sent
 
 
@@ -61,28 +68,21 @@ class SimulatorGuard:
         self.app = app
         self.sessions = sessions
         self.per_session = KeyedBuckets(rate, burst=SESSION_BURST)
-        self.per_address = KeyedBuckets(rate * ADDRESS_FACTOR, burst=SESSION_BURST * 5)
+        self.per_address = KeyedBuckets(capacity / ADDRESS_SHARE, burst=SESSION_BURST * 3)
         self.overall = KeyedBuckets(capacity, burst=max(1.0, capacity))
-        self.gate = Gate(concurrent=2, queue=16)
         self.pause = pause
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] not in GUARDED:
             await self.app(scope, receive, send)
             return
-        if scope["path"] in RATED:
-            wait = self._wait(scope)
-            if wait > 0:
-                await self._refuse(send, 429, messages.SIMULATOR_TOO_FAST, math.ceil(wait))
-                return
-            if self.overall.take("all") > 0:
-                await self._refuse(send, 503, messages.SIMULATOR_BUSY, 1)
-                return
-        try:
-            async with self.gate.enter():
-                await self.app(scope, receive, send)
-        except Busy:
+        wait = self._wait(scope)
+        if wait > 0:
+            await self._refuse(send, 429, messages.SIMULATOR_TOO_FAST, math.ceil(wait))
+        elif self.overall.take("all") > 0:
             await self._refuse(send, 503, messages.SIMULATOR_BUSY, 1)
+        else:
+            await self.app(scope, receive, send)
 
     async def _refuse(self, send: Send, status: int, detail: str, retry_after: int) -> None:
         await asyncio.sleep(self.pause)
@@ -103,13 +103,35 @@ class SimulatorGuard:
 
 
 def _cookie(scope: Scope) -> str | None:
-    for name, value in scope.get("headers") or []:
-        if name == b"cookie":
-            jar: SimpleCookie = SimpleCookie()
-            try:
-                jar.load(value.decode("latin-1"))
-            except Exception:  # a malformed Cookie header is no session
-                return None
-            morsel = jar.get(COOKIE)
-            return morsel.value if morsel else None
-    return None
+    """The session cookie, read exactly as the routes read it (Starlette's parser, every Cookie header)."""
+    headers = [value.decode("latin-1") for name, value in scope.get("headers") or [] if name == b"cookie"]
+    return cookie_parser("; ".join(headers)).get(COOKIE) if headers else None
+
+
+def gate(request: Request) -> Gate:
+    """At most two simulator transactions at a time, 16 waiting; beyond that the routes answer 503."""
+    return request.app.state.sim_gate  # type: ignore[no-any-return]
+
+
+async def in_gate(request: Request, work: Awaitable[T]) -> T:
+    try:
+        async with gate(request).enter():
+            return await work
+    except Busy:
+        if inspect.iscoroutine(work):
+            work.close()
+        raise HTTPException(503, messages.SIMULATOR_BUSY, headers={"Retry-After": "1"}) from None
+
+
+def development_secret(folder: Path) -> str:
+    """A signing secret for a development machine whose SECRET_KEY is still the placeholder: made once and kept
+    in ``folder`` (beside the database), so nobody can forge sessions with the well-known placeholder."""
+    path = folder / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    folder.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(32)
+    path.write_text(secret)
+    path.chmod(0o600)
+    log.warning("SECRET_KEY is the placeholder: using a secret made for this machine (%s)", path)
+    return secret

@@ -14,6 +14,7 @@ FIXED = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
 }
+SECURITY_HEADERS = FIXED | {"Content-Security-Policy": FRAME_ANCESTORS}  # for a response built by hand
 
 
 class SecurityHeaders:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot import deliveries
 from bot.db.models import Inbound
-from bot.phone import mask
+from bot.phone import shown
 from bot.web.deps import MAX_ID, AdminDep, RuntimeDep
 
 router = APIRouter(prefix="/api/inbound", tags=["inbound"])
@@ -32,9 +32,9 @@ class InboundOut(BaseModel):
 
 
 def _out(row: Inbound) -> InboundOut:
-    sender = mask(row.sender) if row.sender.startswith("+") else row.sender
-    return InboundOut(id=row.id, channel=row.channel, sender=sender, status=row.status, attempts=row.attempts,
-                      error=row.error, received_at=row.received_at, processed_at=row.processed_at)
+    return InboundOut(id=row.id, channel=row.channel, sender=shown(row.sender), status=row.status,
+                      attempts=row.attempts, error=row.error, received_at=row.received_at,
+                      processed_at=row.processed_at)
 
 
 @router.get("", response_model=list[InboundOut], dependencies=[AdminDep])

@@ -14,11 +14,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from bot.ratelimit import Gate
 from bot.runtime import Runtime
-from bot.settings import Settings, get_settings
+from bot.settings import PLACEHOLDER, Settings, get_settings
 from bot.web import errors, health, inbound_api, outbox_api, simulator, webhooks
-from bot.web.fairness import Sessions, SimulatorGuard
-from bot.web.headers import SecurityHeaders
+from bot.web.fairness import Sessions, SimulatorGuard, development_secret
+from bot.web.headers import SECURITY_HEADERS, SecurityHeaders
 from bot.web.limits import BodyLimit
 
 log = logging.getLogger(__name__)
@@ -77,7 +78,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   openapi_url="/openapi.json" if docs else None)
     app.add_middleware(BodyLimit)
     if settings.simulator_on:
-        app.state.sim_sessions = sessions = Sessions(settings.secret_key)
+        secret = settings.secret_key
+        if secret == PLACEHOLDER:  # only possible outside production
+            secret = development_secret(Path(settings.media_dir).parent)
+        app.state.sim_sessions = sessions = Sessions(secret)
+        app.state.sim_gate = Gate(concurrent=2, queue=16)
         app.add_middleware(SimulatorGuard, sessions=sessions, rate=settings.simulator_rate,
                            capacity=settings.simulator_capacity)
     app.add_middleware(SecurityHeaders)
@@ -103,7 +108,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception) -> JSONResponse:
-        """A bug: the server logs its traceback; the caller never sees it."""
-        return JSONResponse({"detail": "internal error"}, status_code=500)
+        """A bug: the server logs its traceback; the caller never sees it. (Sent outside the other middleware,
+        so the security headers are set here.)"""
+        return JSONResponse({"detail": "internal error"}, status_code=500, headers=SECURITY_HEADERS)
 
     return app

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot import outbox
 from bot.db.models import Contact, Outbox
-from bot.phone import mask
+from bot.phone import shown
 from bot.runtime import Runtime
 from bot.web.deps import MAX_ID, AdminDep, runtime
 
@@ -40,8 +40,7 @@ def _out(session: Session, rows: list[Outbox]) -> list[OutboxOut]:
     result = []
     for row in rows:
         contact = session.get(Contact, row.contact_id)
-        address = (contact.phone or contact.external_id) if contact else "?"
-        to = mask(address) if address.startswith("+") else address
+        to = shown((contact.phone or contact.external_id) if contact else "?")
         result.append(OutboxOut(id=row.id, channel=row.channel, kind=row.kind, to=to, status=row.status,
                                 attempts=row.attempts, error_code=row.error_code, error=row.error,
                                 provider_id=row.provider_id, created_at=row.created_at, sent_at=row.sent_at,

@@ -17,7 +17,7 @@ from bot.conversation import converse
 from bot.db import repo
 from bot.runtime import Runtime
 from bot.web.deps import engine, runtime
-from bot.web.fairness import Sessions
+from bot.web.fairness import Sessions, in_gate
 from handlers.engine import Engine
 from handlers.types import InboundMessage
 
@@ -88,7 +88,7 @@ async def send_message(
     sessions = _sessions(request)
     user = sessions.read(sim_session) or sessions.start(request, response)
     message = InboundMessage(CHANNEL, user, body.text, body.agency)
-    reply = await rt.transact(converse, engine=bot, message=message)
+    reply = await in_gate(request, rt.transact(converse, engine=bot, message=message))
     return SimulatorReplyOut(
         replies=[BotMessageOut(text=o.text, choices=[ChoiceOut(key=c.key, label=c.label) for c in o.choices])
                  for o in reply.messages],
@@ -102,7 +102,7 @@ async def get_history(request: Request, rt: Annotated[Runtime, Depends(runtime)]
     user = _sessions(request).read(sim_session)
     if user is None:
         return []
-    return await rt.transact(_history, user)
+    return await in_gate(request, rt.transact(_history, user))
 
 
 def _history(session: Session, user: str) -> list[HistoryItemOut]:
@@ -118,7 +118,7 @@ async def reset(request: Request, rt: Annotated[Runtime, Depends(runtime)],
                 sim_session: Annotated[str | None, Cookie()] = None) -> Response:
     user = _sessions(request).read(sim_session)
     if user is not None:
-        await rt.transact(_reset, user)
+        await in_gate(request, rt.transact(_reset, user))
     return Response(status_code=204)
 
 

@@ -36,6 +36,10 @@ def captured() -> tuple[logging.Logger, list[str]]:
     ("nik 6301044507900002 dari warga", "6301044507900002"),
     ("from whatsapp:+6281234567890 body", "6281234567890"),
     ("hp 081234567890.", "081234567890"),
+    ("hp 0812-3456-7890 ya", "3456-7890"),
+    ("Body=NIK%203201234567890123&To=whatsapp%3A%2B6281234567890", "3201234567890123"),
+    ("Body=NIK%203201234567890123&To=whatsapp%3A%2B6281234567890", "6281234567890"),
+    ("nomor malaysia +60 12-345 6789", "345 6789"),
 ])
 def test_secrets_and_personal_data_are_redacted(captured: tuple[logging.Logger, list[str]], said: str,
                                                 leaked: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -22,6 +22,11 @@ WINDOW = timedelta(hours=24)
 RETRY_CODES = {63018, 20429}  # rate limits: safe to retry
 UNREACHABLE_CODES = {21610, 63014}  # the user opted out (STOP) or blocked the sender
 WINDOW_CODE = 63016
+
+
+def inside_window(last_inbound_at: datetime | None, now: datetime) -> bool:
+    """Free text may be sent only within 24 hours of the citizen's last message; after that, a template."""
+    return last_inbound_at is not None and now - last_inbound_at < WINDOW
 
 
 def make_client(settings: Settings) -> Client:
@@ -66,7 +71,7 @@ class TwilioSender:
         kwargs: dict[str, Any] = {"to": f"whatsapp:{job.address}", "from_": self.settings.twilio_whatsapp_from}
         if self.status_callback:
             kwargs["status_callback"] = self.status_callback
-        inside = job.last_inbound_at is not None and utcnow() - job.last_inbound_at < WINDOW
+        inside = inside_window(job.last_inbound_at, utcnow())
         template = None
         if job.template or force_template or not inside:
             found = self._template_for(job)

@@ -88,22 +88,47 @@ async def test_one_visitor_sending_too_fast_is_asked_to_wait(database_url: str) 
 
 
 async def test_health_answers_while_every_transaction_waits(database_url: str) -> None:
+    """Every connection of the service is taken by a transaction that waits (SQLite: its one transaction thread is
+    busy; PostgreSQL: 20 transactions wait on a table lock, more than the pool holds); /healthz still answers."""
     async with serving(database_url) as (app, client):
-        release = threading.Event()
-        holding = threading.Event()
+        transact: Callable[..., Any] = app.state.runtime.transact
+        async with _all_transactions_waiting(database_url, transact):
+            queued = asyncio.create_task(client.post("/api/simulator/messages", json=SAY))
+            health = await asyncio.wait_for(client.get("/healthz"), timeout=5)
+            assert health.status_code == 200 and not queued.done()
+        assert (await queued).status_code == 200
+
+
+@asynccontextmanager
+async def _all_transactions_waiting(database_url: str, transact: Callable[..., Any]) -> AsyncIterator[None]:
+    if database_url.startswith("sqlite"):
+        release, holding = threading.Event(), threading.Event()
 
         def hold(session: Session) -> None:
             holding.set()
             release.wait(30)
 
-        transact: Callable[..., Any] = app.state.runtime.transact
         held = asyncio.create_task(transact(hold))
-        queued = asyncio.create_task(client.post("/api/simulator/messages", json=SAY))
         await asyncio.to_thread(holding.wait, 10)
         try:
-            health = await asyncio.wait_for(client.get("/healthz"), timeout=5)
-            assert health.status_code == 200 and not queued.done()
+            yield
         finally:
             release.set()
             await held
-        assert (await queued).status_code == 200
+        return
+    import asyncpg
+
+    locker = await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://"))
+    await locker.execute("BEGIN; LOCK TABLE contacts IN ACCESS EXCLUSIVE MODE")
+
+    def count(session: Session) -> int:
+        return int(session.scalar(select(func.count()).select_from(Contact)) or 0)
+
+    waiting = [asyncio.create_task(transact(count)) for _ in range(20)]
+    await asyncio.sleep(0.5)  # let them all start waiting (not an assertion: only to fill the pool first)
+    try:
+        yield
+    finally:
+        await locker.execute("COMMIT")
+        await locker.close()
+        await asyncio.gather(*waiting)
