@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -259,10 +260,14 @@ async def test_a_message_is_dead_lettered_after_the_configured_attempts(
     assert service.http.get("/api/outbox/counts", headers=ADMIN).json() == {"dead": 1}
 
 
+@pytest.mark.parametrize("announced", [True, False], ids=["length announced", "chunked, no length"])
 async def test_a_file_over_the_size_limit_is_refused_and_the_citizen_told(
-        start_service: Callable[..., Service], fake_twilio: FakeTwilio) -> None:
+        start_service: Callable[..., Service], fake_twilio: FakeTwilio, announced: bool) -> None:
     service = start_service(MEDIA_MAX_BYTES="2048")
-    url = fake_twilio.add_media(JPEG_WITH_GPS + b"\x00" * 4096)
+    big = JPEG_WITH_GPS + b"\x00" * 40_000
+    url = fake_twilio.add_media(big)
+    if not announced:
+        fake_twilio.script("cdn", Reply(200, big, {"content-type": "image/jpeg"}, chunked=True))
     service.whatsapp(tw.inbound_form(PHONE, "", NumMedia="1", MediaUrl0=url, MediaContentType0="image/jpeg"))
     await eventually(lambda: any("terlalu besar (maks. 2 KB)" in m["Body"] for m in fake_twilio.sent_to(PHONE)))
     assert [m.status for m in await service.media()] == ["rejected"]

@@ -38,6 +38,7 @@ class Reply:
     status: int
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
+    chunked: bool = False  # sent with Transfer-Encoding: chunked, no Content-Length announced
 
 
 @dataclass
@@ -176,9 +177,13 @@ class FakeServer:
             await asyncio.sleep(action.seconds)
         keep = headers.get("connection", "").lower() != "close"
         status_line = f"HTTP/1.1 {reply.status} {REASONS.get(reply.status, 'Status')}\r\n"
-        out_headers = {"content-length": str(len(reply.body)), "connection": "keep-alive" if keep else "close"}
-        out_headers |= reply.headers
+        length = {"transfer-encoding": "chunked"} if reply.chunked else {"content-length": str(len(reply.body))}
+        out_headers = length | {"connection": "keep-alive" if keep else "close"} | reply.headers
+        body = reply.body
+        if reply.chunked:
+            body = b"".join(b"%x\r\n%s\r\n" % (len(body[i:i + 8192]), body[i:i + 8192])
+                            for i in range(0, len(body), 8192)) + b"0\r\n\r\n"
         writer.write(status_line.encode() + "".join(f"{k}: {v}\r\n" for k, v in out_headers.items()).encode()
-                     + b"\r\n" + reply.body)
+                     + b"\r\n" + body)
         await writer.drain()
         return out_headers["connection"] != "close"
