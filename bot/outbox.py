@@ -18,6 +18,7 @@ from bot.db.models import Contact, Outbox, ProviderStatus, utcnow
 from bot.db.session import insert_for
 from bot.errors import Conflict, NotFound
 from bot.logs import safe_text
+from bot.splitting import split_body
 
 # Provider statuses in the order a message moves through them; a status never goes back.
 RANK = {"pending": 0, "sending": 1, "accepted": 2, "queued": 2, "scheduled": 2, "sent": 4,
@@ -27,31 +28,6 @@ OPEN = ("pending", "sending")
 FAILED_VIEW = ("dead", "failed", "undelivered", "canceled")
 LIMITS = {"whatsapp": 1600, "telegram": 4096}
 WINDOW_CLOSED_CODE = "63016"  # Twilio: outside the WhatsApp 24-hour window
-
-
-def split_body(text: str, limit: int) -> list[str]:
-    """Cut a long message at paragraph boundaries (then lines, then words) into parts of at most ``limit``."""
-    if len(text) <= limit:
-        return [text]
-    parts: list[str] = []
-    current = ""
-    for piece in text.split("\n\n"):
-        candidate = f"{current}\n\n{piece}" if current else piece
-        if len(candidate) <= limit:
-            current = candidate
-            continue
-        if current:
-            parts.append(current)
-        while len(piece) > limit:
-            cut = piece.rfind("\n", 0, limit)
-            cut = cut if cut > limit // 2 else piece.rfind(" ", 0, limit)
-            cut = cut if cut > limit // 2 else limit
-            parts.append(piece[:cut].rstrip())
-            piece = piece[cut:].lstrip()
-        current = piece
-    if current:
-        parts.append(current)
-    return parts
 
 
 def new_rows(*, contact_id: int, channel: str, body: str, kind: str = "reply",

@@ -16,6 +16,7 @@ from bot import deliveries
 from bot.db.models import Inbound
 from bot.phone import shown
 from bot.web.deps import MAX_ID, AdminDep, RuntimeDep
+from bot.web.errors import documented
 
 router = APIRouter(prefix="/api/inbound", tags=["inbound"])
 
@@ -37,7 +38,7 @@ def _out(row: Inbound) -> InboundOut:
                       processed_at=row.processed_at)
 
 
-@router.get("", response_model=list[InboundOut], dependencies=[AdminDep])
+@router.get("", response_model=list[InboundOut], dependencies=[AdminDep], responses=documented(401, 503))
 async def list_inbound(rt: RuntimeDep,
                        failed: Annotated[bool, Query(description="only deliveries that could not be answered")] = False,
                        limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[InboundOut]:
@@ -48,7 +49,8 @@ def _listing(session: Session, *, failed_only: bool, limit: int) -> list[Inbound
     return [_out(row) for row in deliveries.listing(session, failed_only=failed_only, limit=limit)]
 
 
-@router.post("/{inbound_id}/retry", response_model=InboundOut, dependencies=[AdminDep])
+@router.post("/{inbound_id}/retry", response_model=InboundOut, dependencies=[AdminDep],
+             responses=documented(401, 404, 409, 503))
 async def retry_inbound(inbound_id: Annotated[int, Path(ge=1, le=MAX_ID)],
                         rt: RuntimeDep) -> InboundOut:
     out = await rt.transact(_retry, inbound_id)

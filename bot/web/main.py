@@ -103,7 +103,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-        details = [{"loc": list(e.get("loc", [])), "msg": e.get("msg", "")} for e in exc.errors()]
+        # FastAPI's own shape without "input": the caller's text (possibly personal data) is not echoed back
+        details = [{"loc": list(e.get("loc", [])), "msg": e.get("msg", ""), "type": e.get("type", "")}
+                   for e in exc.errors()]
         return JSONResponse({"detail": details}, status_code=422)
 
     @app.exception_handler(Exception)

@@ -17,6 +17,7 @@ from bot.db.models import Contact, Outbox
 from bot.phone import shown
 from bot.runtime import Runtime
 from bot.web.deps import MAX_ID, AdminDep, runtime
+from bot.web.errors import documented
 
 router = APIRouter(prefix="/api/outbox", tags=["outbox"])
 
@@ -48,7 +49,7 @@ def _out(session: Session, rows: list[Outbox]) -> list[OutboxOut]:
     return result
 
 
-@router.get("", response_model=list[OutboxOut], dependencies=[AdminDep])
+@router.get("", response_model=list[OutboxOut], dependencies=[AdminDep], responses=documented(401, 503))
 async def list_outbox(rt: Annotated[Runtime, Depends(runtime)],
                       failed: Annotated[bool, Query(description="only failed and dead-lettered rows")] = False,
                       limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[OutboxOut]:
@@ -59,12 +60,13 @@ def _listing(session: Session, *, failed_only: bool, limit: int) -> list[OutboxO
     return _out(session, outbox.listing(session, failed_only=failed_only, limit=limit))
 
 
-@router.get("/counts", dependencies=[AdminDep])
+@router.get("/counts", dependencies=[AdminDep], responses=documented(401, 503))
 async def count_outbox(rt: Annotated[Runtime, Depends(runtime)]) -> dict[str, int]:
     return await rt.transact(outbox.counts)
 
 
-@router.post("/{outbox_id}/retry", response_model=OutboxOut, dependencies=[AdminDep])
+@router.post("/{outbox_id}/retry", response_model=OutboxOut, dependencies=[AdminDep],
+             responses=documented(401, 404, 409, 503))
 async def retry_outbox(outbox_id: Annotated[int, Path(ge=1, le=MAX_ID)],
                        rt: Annotated[Runtime, Depends(runtime)]) -> OutboxOut:
     out = await rt.transact(_retry, outbox_id)

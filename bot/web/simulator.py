@@ -8,7 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Cookie, Depends, HTTPException, Request, Response
+from fastapi import APIRouter, Cookie, Depends, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -17,6 +18,7 @@ from bot.conversation import converse
 from bot.db import repo
 from bot.runtime import Runtime
 from bot.web.deps import engine, runtime
+from bot.web.errors import documented
 from bot.web.fairness import Sessions, in_gate
 from handlers.engine import Engine
 from handlers.types import InboundMessage
@@ -76,15 +78,15 @@ async def agencies(bot: Annotated[Engine, Depends(engine)]) -> list[AgencyOut]:
 
 
 @router.post("/api/simulator/messages", response_model=SimulatorReplyOut, tags=["simulator"],
-             responses={429: {"description": "too many messages from this visitor"},
-                        503: {"description": "the simulator is busy"}})
+             responses=documented(400, 413, 429, 503))
 async def send_message(
     body: SimulatorMessageIn, request: Request, response: Response,
     rt: Annotated[Runtime, Depends(runtime)], sim_session: Annotated[str | None, Cookie()] = None,
 ) -> SimulatorReplyOut:
     bot = rt.engine
     if body.agency is not None and body.agency not in bot.kb.agencies:
-        raise HTTPException(422, f"unknown agency {body.agency!r}; known: {', '.join(bot.kb.agencies)}")
+        raise RequestValidationError([{"loc": ("body", "agency"), "type": "value_error",
+                                       "msg": f"unknown agency {body.agency!r}; known: {', '.join(bot.kb.agencies)}"}])
     sessions = _sessions(request)
     user = sessions.read(sim_session) or sessions.start(request, response)
     message = InboundMessage(CHANNEL, user, body.text, body.agency)
@@ -96,7 +98,8 @@ async def send_message(
     )
 
 
-@router.get("/api/simulator/history", response_model=list[HistoryItemOut], tags=["simulator"])
+@router.get("/api/simulator/history", response_model=list[HistoryItemOut], tags=["simulator"],
+            responses=documented(429, 503))
 async def get_history(request: Request, rt: Annotated[Runtime, Depends(runtime)],
                       sim_session: Annotated[str | None, Cookie()] = None) -> list[HistoryItemOut]:
     user = _sessions(request).read(sim_session)
@@ -113,7 +116,7 @@ def _history(session: Session, user: str) -> list[HistoryItemOut]:
             for r in repo.history(session=session, contact_id=contact.id)]
 
 
-@router.post("/api/simulator/reset", status_code=204, tags=["simulator"])
+@router.post("/api/simulator/reset", status_code=204, tags=["simulator"], responses=documented(429, 503))
 async def reset(request: Request, rt: Annotated[Runtime, Depends(runtime)],
                 sim_session: Annotated[str | None, Cookie()] = None) -> Response:
     user = _sessions(request).read(sim_session)

@@ -21,7 +21,7 @@ from bot.runtime import Runtime
 from bot.web.deps import runtime
 
 log = logging.getLogger(__name__)
-router = APIRouter(tags=["webhooks"])
+router = APIRouter(tags=["webhooks"], include_in_schema=False)  # providers' forms, not the JSON API (README)
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 FORM_TYPE = "application/x-www-form-urlencoded"
 SID = re.compile(r"[A-Za-z0-9]{1,64}")  # Twilio ids are two letters and 32 hex digits

@@ -11,9 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.channels.whatsapp_twilio.outbound import WINDOW, inside_window
-from bot.outbox import split_body
 from bot.phone import InvalidPhone, mask, shown, to_e164
 from bot.ratelimit import TokenBucket
+from bot.splitting import split_body
 from knowledge.understand import clean_text
 
 NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)

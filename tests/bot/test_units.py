@@ -10,8 +10,9 @@ import pytest
 
 from bot import media
 from bot.channels.telegram.outbound import to_html
-from bot.outbox import merge_status, split_body
+from bot.outbox import merge_status
 from bot.phone import InvalidPhone, mask, to_e164
+from bot.splitting import split_body
 
 
 @pytest.mark.parametrize(("raw", "e164"), [
