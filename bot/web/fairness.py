@@ -18,6 +18,7 @@ import inspect
 import json
 import logging
 import math
+import os
 import secrets
 from collections.abc import Awaitable
 from pathlib import Path
@@ -127,11 +128,16 @@ def development_secret(folder: Path) -> str:
     """A signing secret for a development machine whose SECRET_KEY is still the placeholder: made once and kept
     in ``folder`` (beside the database), so nobody can forge sessions with the well-known placeholder."""
     path = folder / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    folder.mkdir(parents=True, exist_ok=True)
-    secret = secrets.token_urlsafe(32)
-    path.write_text(secret)
-    path.chmod(0o600)
-    log.warning("SECRET_KEY is the placeholder: using a secret made for this machine (%s)", path)
-    return secret
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        draft = folder / f".secret_key.{os.getpid()}"
+        draft.write_text(secrets.token_urlsafe(32))
+        draft.chmod(0o600)
+        try:
+            os.link(draft, path)  # atomic: when several processes start at once, the first one's secret wins
+            log.warning("SECRET_KEY is the placeholder: using a secret made for this machine (%s)", path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text().strip()

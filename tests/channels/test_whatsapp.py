@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
+import psutil
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -303,3 +304,21 @@ async def test_outbox_api_retries_a_dead_message(
     assert service.http.post(f"/api/outbox/{row_id}/retry", headers=headers).status_code == 409
     assert service.http.post("/api/outbox/999999/retry", headers=headers).status_code == 404
 
+
+
+async def test_several_web_processes_answer_each_message_once(
+        start_service: Callable[..., Service], fake_twilio: FakeTwilio, database_url: str) -> None:
+    """`WEB_WORKERS=2` on PostgreSQL: two uvicorn processes, each with its processor and worker, share the work
+    and no message is answered twice. On SQLite (one writer) `serve` says so and runs one process."""
+    service = start_service(WEB_WORKERS="2", AGENCIES="tanah-laut")
+    phones = [f"+62812777{n:05d}" for n in range(20)]
+    for phone in phones:
+        assert service.whatsapp(tw.inbound_form(phone, "jam buka")).status_code == 200
+    await eventually(lambda: all(fake_twilio.sent_to(phone) for phone in phones), timeout=30)
+    await eventually(service.settled)
+    assert sorted(len(fake_twilio.sent_to(phone)) for phone in phones) == [1] * len(phones)
+    processes = len(psutil.Process(service.proc.pid).children())
+    if database_url.startswith("sqlite"):
+        assert "needs PostgreSQL" in service.log_path.read_text() and processes == 0
+    else:
+        assert processes >= 2

@@ -7,6 +7,7 @@ import asyncio
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -132,3 +133,12 @@ async def _all_transactions_waiting(database_url: str, transact: Callable[..., A
         await locker.execute("COMMIT")
         await locker.close()
         await asyncio.gather(*waiting)
+
+
+def test_a_development_machine_gets_one_secret_of_its_own(tmp_path: Path) -> None:
+    from bot.web.fairness import development_secret
+
+    first = development_secret(tmp_path / "data")
+    assert first == development_secret(tmp_path / "data") and len(first) >= 40 and first != "changeme"
+    assert (tmp_path / "data" / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in (tmp_path / "data").iterdir()] == ["secret_key"]  # no draft left behind

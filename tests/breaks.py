@@ -1,0 +1,95 @@
+# ruff: noqa: E501  (the entries quote source lines whole)
+"""Break one feature at a time, run the test meant to catch it, restore the code. One line per break.
+
+    .venv/bin/python tests/breaks.py                 # every break below
+    .venv/bin/python tests/breaks.py lanjut opt-out  # the breaks whose name contains one of these words
+
+Each entry: what is broken, the file, the exact text replaced and its replacement, and the test that must fail.
+A "MISSED" line means the net has a hole: write the test that catches it. Commit nothing while it runs (it edits
+the source and puts it back). See docs/testing.md.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = str(Path(__file__).resolve().parent.parent)
+BREAKS = [
+    ("signature against request URL", "bot/web/webhooks.py",
+     "url = twilio_in.signed_url(settings, request.url.path, request.url.query)", "url = str(request.url)",
+     "tests/channels/test_whatsapp.py::test_signatures_are_checked_against_the_public_url_not_the_one_behind_the_proxy[sqlite]"),
+    ("last_inbound_at not updated", "bot/batch.py",
+     'set_={"last_inbound_at": upsert.excluded.last_inbound_at, ', "set_={",
+     "tests/channels/test_whatsapp_window.py::test_a_contact_who_writes_again_after_30_hours_gets_free_text[sqlite]"),
+    ("retry_after ignored", "bot/worker.py",
+     "retry_after=failure.retry_after)", "retry_after=None)",
+     "tests/channels/test_telegram.py::test_flood_control_waits_its_retry_after_for_that_chat_only[sqlite]"),
+    ("opt-out not saved", "bot/batch.py",
+     'contact.changes |= {"subscribed": False, "subscription_changed_at": utcnow()}', "pass",
+     "tests/channels/test_whatsapp.py::test_opt_out_is_saved_and_no_announcement_reaches_the_contact_until_opt_in[sqlite]"),
+    ("long messages never split", "bot/outbox.py",
+     "parts = split_body(body, LIMITS.get(channel, 4096))", "parts = [body]",
+     "tests/channels/test_telegram.py::test_a_long_message_goes_in_parts_within_the_limit_with_the_buttons_on_the_last[sqlite]"),
+    ("lanjut loses the next pages", "handlers/types.py",
+     "        return asdict(self)", "        return {k: v for k, v in asdict(self).items() if k != 'more'}",
+     "tests/channels/test_whatsapp.py::test_the_next_page_is_sent_after_lanjut[sqlite]"),
+    ("someone else's shared contact stored", "bot/channels/telegram/inbound.py",
+     "foreign = message.contact is not None and (sender is None or message.contact.user_id != sender.id)",
+     "foreign = False",
+     "tests/channels/test_telegram.py::test_start_offers_the_phone_button_and_only_the_own_number_is_kept[sqlite]"),
+    ("dead letter never reached", "bot/outbox.py",
+     "if row.attempts >= max_attempts and retry_after is None:", "if False:",
+     "tests/channels/test_whatsapp.py::test_a_message_is_dead_lettered_after_the_configured_attempts[sqlite]"),
+    ("media size limit not checked", "bot/channels/whatsapp_twilio/media.py",
+     "        if len(data) > cap:", "        if False:",
+     "tests/channels/test_whatsapp.py::test_a_file_over_the_size_limit_is_refused_and_the_citizen_told"),
+    ("media redirect to any host", "bot/channels/whatsapp_twilio/media.py",
+     "    target = urlsplit(location)", "    return True\n    target = urlsplit(location)",
+     "tests/channels/test_whatsapp.py::test_a_media_redirect_to_another_host_is_refused[sqlite]"),
+    ("no pacing per Telegram chat", "bot/ratelimit.py",
+     "        return 0.0 if last is None else max(0.0, last + self.interval - self.clock())", "        return 0.0",
+     "tests/channels/test_telegram.py::test_one_message_per_second_per_chat[sqlite]"),
+    ("any signature accepted", "bot/channels/whatsapp_twilio/inbound.py",
+     "    if not url or not signature:\n        return False", "    return True",
+     "tests/channels/test_whatsapp.py::test_forged_or_missing_signatures_change_nothing[sqlite]"),
+    ("photo metadata kept", "bot/media.py",
+     '    if content_type == "image/jpeg":\n        return _strip_jpeg(data)', "    return data",
+     "tests/channels/test_whatsapp.py::test_a_photo_is_fetched_with_credentials_typed_and_stored_without_metadata[sqlite]"),
+    ("bodies not counted", "bot/web/limits.py",
+     "                if received > limit:", "                if False:",
+     "tests/channels/test_hardening.py::test_chunked_bodies_are_refused_once_past_the_limit[sqlite]"),
+    ("HTTP libraries not quieted", "bot/logs.py",
+     '            **{name: {"level": quiet} for name in QUIET},', "",
+     "tests/bot/test_logs.py::test_the_service_quiets_http_libraries_and_filters_every_handler"),
+    ("no simulator rate per session", "bot/web/fairness.py",
+     "            wait = max(wait, self.per_session.take(session))", "            pass",
+     "tests/bot/web/test_guards.py::test_one_visitor_sending_too_fast_is_asked_to_wait[sqlite]"),
+    ("a repeated MessageSid answered again", "bot/pipeline.py",
+     '    session.execute(insert_for(session)(Inbound).on_conflict_do_nothing(index_elements=["channel", "external_id"]),\n                    rows)',
+     '    for row in rows:\n        session.execute(insert_for(session)(Inbound), [dict(row, external_id=row["external_id"] + str(id(row)))])',
+     "tests/channels/test_whatsapp.py::test_a_repeated_message_sid_is_answered_once[sqlite]"),
+    ("failed delivery not apologised for", "bot/pipeline.py",
+     "            outbox.enqueue(session, contact_id=contact.id, channel=incoming.channel, body=messages.PROCESSING_FAILED)",
+     "            pass",
+     "tests/bot/test_pipeline.py::test_a_delivery_that_always_fails_gets_an_apology_and_waits_for_an_operator[sqlite]"),
+]
+only = sys.argv[1:]
+missed = 0
+for name, path, old, new, test in BREAKS:
+    if only and not any(o in name for o in only):
+        continue
+    full = Path(ROOT) / path
+    src = full.read_text()
+    assert src.count(old) == 1, (name, src.count(old))
+    full.write_text(src.replace(old, new))
+    try:
+        proc = subprocess.run([f"{ROOT}/.venv/bin/pytest", "-q", "-x", test, "-p", "no:cacheprovider"],
+                              cwd=ROOT, capture_output=True, text=True, timeout=300)
+        last = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else proc.stderr[-200:]
+        print(f"{'CAUGHT ' if proc.returncode else 'MISSED '} {name}: {last}", flush=True)
+        missed += proc.returncode == 0
+    finally:
+        full.write_text(src)
+sys.exit(1 if missed else 0)
