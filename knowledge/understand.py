@@ -133,7 +133,7 @@ def clean_text(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = "".join(ch if (ch.isprintable() or ch in "\n\t") else " " for ch in text)
     text = _EMOJI.sub(" ", text)
-    return re.sub(r"\s+", " ", text).strip()[:1000]
+    return re.sub(r"\s+", " ", text).strip()[:1000].rstrip()  # cut, then strip: the same text twice, same result
 
 
 class Reader:
