@@ -62,7 +62,7 @@ def main() -> int:
         for q in questions:
             state = states.setdefault(q["user"], ConversationState()) if q.get("user") else ConversationState()
             start = time.perf_counter()
-            engine.handle(InboundMessage("bench", str(q.get("user")), q["text"], q.get("agency")), state)
+            engine.turn(InboundMessage("bench", str(q.get("user")), q["text"], q.get("agency")), state)
             latencies.append((time.perf_counter() - start) * 1000)
 
     stdin = "".join(json.dumps(q, ensure_ascii=False) + "\n" for q in questions)

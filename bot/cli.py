@@ -44,7 +44,7 @@ def cmd_ask(args: argparse.Namespace, stdin: TextIO = sys.stdin, stdout: TextIO 
         else:
             state = states.setdefault(str(user), ConversationState()) if user is not None else ConversationState()
             agency = agency if isinstance(agency, str) and agency in engine.kb.agencies else None
-            reply = engine.handle(InboundMessage("ask", str(user), text, agency), state)
+            reply = engine.turn(InboundMessage("ask", str(user), text, agency), state)
             out = {"reply": reply.text, "intent": reply.intent, "service": reply.service, "aspect": reply.aspect,
                    "agency": reply.agency}
         stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
@@ -67,7 +67,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
             return 0
         if text.strip().lower() in ("keluar", "exit", "quit"):
             return 0
-        reply = engine.handle(InboundMessage("terminal", "terminal", text, args.agency), state)
+        reply = engine.turn(InboundMessage("terminal", "terminal", text, args.agency), state)
         for message in reply.messages:
             print("Bot> " + message.text.replace("\n", "\n     ") + "\n")
 

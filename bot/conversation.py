@@ -26,7 +26,7 @@ def answer(engine: Engine, message: InboundMessage, state: ConversationState) ->
     """The engine's reply; on a bug, a polite apology and the state as it was (never a crash)."""
     trial = ConversationState.from_dict(state.to_dict())  # the state changes only if the engine succeeds
     try:
-        reply = engine.handle(message, trial)
+        reply = engine.turn(message, trial)
     except Exception:
         log.exception("engine failed on a %s message", message.channel)
         return Reply([OutboundMessage(messages.APOLOGY)], "error", agency=state.agency)

@@ -35,11 +35,22 @@ def numbered(items: list[Item]) -> list[str]:
 
 
 def source_line(agency: Agency, service: Service | None = None) -> str:
+    """One short line on every channel: "Sumber: SP Dinsos Tanah Laut 47/2023"."""
     doc = service.document if service else agency.main_document
-    number = ""
-    if doc.number:
-        number = f", No. {doc.number}" if doc.number[0].isdigit() else f", {doc.number}"
-    return m.SOURCE.format(agency=agency.short_name, number=number)
+    return m.SOURCE.format(agency=short_agency(agency), number=short_number(doc.number or "")).replace("  ", " ")
+
+
+def short_agency(agency: Agency) -> str:
+    """"Dinsos Kab. Tanah Laut" -> "Dinsos Tanah Laut" (the region's kind is clear from the name)."""
+    return re.sub(r"\b(?:Kab\.|Kabupaten|Kota)\s+", "", agency.short_name)
+
+
+def short_number(number: str) -> str:
+    """A decree number as people cite it: "Keputusan ... Nomor 47 Tahun 2023" -> "47/2023"; spaces dropped."""
+    decree = re.search(r"Nomor\s+(\S+)\s+Tahun\s+(\d{4})", number, re.IGNORECASE)
+    if decree:
+        return f"{decree.group(1)}/{decree.group(2)}"
+    return re.sub(r"\s+", "", number)
 
 
 NEXT_WORDS = {"howto": "persyaratan", "requirements": "persyaratan", "fee": "biaya", "duration": "lama",

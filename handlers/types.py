@@ -1,25 +1,47 @@
-"""The channel-neutral shapes a conversation works with."""
+"""The channel-neutral shapes a conversation works with: one inbound message, replies with their effects, and
+the state remembered between messages."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from datetime import datetime
+from typing import Any, TypedDict
+
+from handlers.effects import Effect
+
+
+@dataclass(frozen=True)
+class MediaRef:
+    """A photo or document that came with a message (fetched later by the worker)."""
+
+    source: str  # Twilio media URL, or Telegram file_id
+    declared_type: str | None = None
+    file_name: str | None = None
+    declared_size: int | None = None
 
 
 @dataclass(frozen=True)
 class InboundMessage:
-    """One message from a citizen, whatever the channel."""
+    """One message from a citizen, whatever the channel: the only inbound type (channels make it, handlers read it)."""
 
     channel: str
-    user: str
+    user: str  # E.164 phone (WhatsApp), chat id (Telegram), session id (simulator)
     text: str
-    agency: str | None = None  # the agency the channel already knows, if any
-    external_id: str | None = None
+    agency: str | None = None  # the agency the host already knows (the simulator's selector), if any
+    external_id: str | None = None  # MessageSid or update_id: the provider's idempotency key
+    media: tuple[MediaRef, ...] = ()
+    phone: str | None = None  # the sender's own number, when the channel tells it
+    display_name: str | None = None
+    start: bool = False  # Telegram /start
+    shared_contact: str | None = None  # a contact card was shared: "own" (its number is ``phone``) or "other"
+    callback_id: str | None = None  # a Telegram button press to acknowledge
+    ignored: str | None = None  # why this delivery needs no answer (group chat, edited message, ...)
+    unreadable: bool = False  # ignored because it could not be read: kept as failed for an operator
 
 
 @dataclass(frozen=True)
 class Choice:
-    """An option the citizen can pick: a button on Telegram, a numbered line on WhatsApp."""
+    """An option the citizen can pick: a button on Telegram and the simulator, a numbered line on WhatsApp."""
 
     key: str
     label: str
@@ -27,42 +49,112 @@ class Choice:
 
 @dataclass(frozen=True)
 class OutboundMessage:
+    """A message to the citizen. ``choices`` become buttons where the channel has them and numbered lines after
+    ``text`` where it has not; ``after`` follows them."""
+
     text: str
     choices: tuple[Choice, ...] = ()
+    after: str = ""
+
+    def as_text(self, *, buttons: bool = False) -> str:
+        """The message as one text: the choices as numbered lines (WhatsApp, the terminal, `ask`), or left out
+        when the channel shows them as buttons (Telegram, the simulator)."""
+        parts = [self.text]
+        if self.choices and not buttons:
+            parts[0] += "\n" + "\n".join(f"{c.key}. {c.label}" for c in self.choices)
+        if self.after:
+            parts.append(self.after)
+        return "\n\n".join(parts)
+
+
+@dataclass
+class Question:
+    """A question the bot asked and is waiting for: which agency (``agency``), which service (``service``)."""
+
+    kind: str
+    text: str = ""  # the citizen's message that led to it, answered once the question is
+    options: list[str] = field(default_factory=list)  # "agency/service-id" per numbered choice
+    aspects: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FormState:
+    """A multi-step form in progress (its handler owns ``step`` and ``data``); lost after ``expires_at``."""
+
+    name: str
+    step: str
+    data: dict[str, Any] = field(default_factory=dict)
+    expires_at: datetime | None = None
 
 
 @dataclass
 class ConversationState:
-    """What the bot remembers about one citizen between messages (stored as JSON)."""
+    """What the bot remembers about one citizen between messages (stored as JSON with the conversation)."""
 
     agency: str | None = None
     service: str | None = None
     aspect: str | None = None
     variant: list[str] = field(default_factory=list)
-    pending: dict[str, Any] | None = None
+    question: Question | None = None
+    form: FormState | None = None
     more: list[str] = field(default_factory=list)  # further pages of a long answer
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        if self.form is not None and self.form.expires_at is not None:
+            data["form"]["expires_at"] = self.form.expires_at.isoformat()
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> ConversationState:
         if not data:
             return cls()
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        return cls(**known)
+        question = known.pop("question", None) or _old_pending(data.get("pending"))
+        form = known.pop("form", None)
+        state = cls(**known)
+        state.question = Question(**question) if question else None
+        if form:
+            expires = form.get("expires_at")
+            state.form = FormState(**(form | {"expires_at": datetime.fromisoformat(expires) if expires else None}))
+        return state
+
+    def reset(self, *, keep_agency: bool) -> None:
+        """Forget everything (``reset``), the agency too unless the host fixed it."""
+        agency = self.agency
+        for name, default in vars(ConversationState()).items():
+            setattr(self, name, default)
+        self.agency = agency if keep_agency else None
+
+
+def _old_pending(pending: Any) -> dict[str, Any] | None:
+    """States stored before questions were typed kept them as ``pending: {"kind": ...}`` dicts."""
+    if not isinstance(pending, dict) or pending.get("kind") not in ("agency", "service"):
+        return None
+    return {"kind": pending["kind"], "text": pending.get("text", ""), "options": pending.get("options", []),
+            "aspects": pending.get("aspects", [])}
+
+
+class Meta(TypedDict, total=False):
+    """What a reply was about (for logs, tests and `ask`)."""
+
+    service: str | None
+    aspect: str | None
+    agency: str | None
 
 
 @dataclass
 class Reply:
-    """The engine's answer to one message, with what it understood (for logs, tests and `ask`)."""
+    """A turn's result: what to say, what to do (effects, applied by the host), and what was understood."""
 
     messages: list[OutboundMessage]
     intent: str
     service: str | None = None
     aspect: str | None = None
     agency: str | None = None
+    effects: list[Effect] = field(default_factory=list)
 
     @property
     def text(self) -> str:
-        return "\n\n".join(m.text for m in self.messages)
+        """Everything said, as WhatsApp shows it (choices as numbered lines)."""
+        return "\n\n".join(m.as_text() for m in self.messages)

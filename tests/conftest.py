@@ -61,7 +61,7 @@ class Dialog:
         self.state = ConversationState()
 
     def say(self, text: str) -> Reply:
-        return self.engine.handle(InboundMessage("test", "citizen", text, self.agency), self.state)
+        return self.engine.turn(InboundMessage("test", "citizen", text, self.agency), self.state)
 
 
 @pytest.fixture

@@ -50,7 +50,7 @@ async def test_an_engine_failure_gets_an_apology_and_keeps_the_state(
         state.service = "garbage"
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(engine, "handle", broken)
+    monkeypatch.setattr(engine, "turn", broken)
     reply = await transact(converse, engine=engine, message=InboundMessage("simulator", "xyz", "brp lama?", None))
     assert reply.intent == "error" and "Mohon maaf" in reply.text
     monkeypatch.undo()

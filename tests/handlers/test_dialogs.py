@@ -134,7 +134,7 @@ def test_a_kabupaten_we_do_not_serve_gets_a_polite_answer(dialog: D) -> None:
 def test_single_agency_deployment_never_asks() -> None:
     kb, lexicon = load(["magetan"])
     engine = Engine(kb, lexicon)
-    reply = engine.handle(InboundMessage("test", "u", "syarat kks"), ConversationState())
+    reply = engine.turn(InboundMessage("test", "u", "syarat kks"), ConversationState())
     assert reply.intent == "answer" and "DTKS" in reply.text
 
 
@@ -204,7 +204,7 @@ def test_replies_fit_whatsapp(engine: Engine) -> None:
             for aspect in ("syarat", "biaya", "lama", "prosedur", "produk", "pengaduan", "dasar hukum",
                            "fasilitas", "detail"):
                 state = ConversationState(agency=agency.slug, service=f"{agency.slug}/{service.id}")
-                reply = engine.handle(InboundMessage("t", "u", aspect, agency.slug), state)
+                reply = engine.turn(InboundMessage("t", "u", aspect, agency.slug), state)
                 assert len(reply.text) <= 1600, (service.id, aspect, len(reply.text))
                 assert reply.intent == "answer", (service.id, aspect, reply.text)
 
