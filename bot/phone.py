@@ -27,10 +27,14 @@ def to_e164(raw: str) -> str:
 
 
 def mask(e164: str) -> str:
-    """For logs and officer lists: '+6281234567890' -> '+62812****7890'."""
-    if len(e164) < 9:
+    """For logs and officer lists: '+6281234567890' -> '+62812****7890'. At least four digits are always
+    hidden, and never more than the first five and the last four are shown."""
+    digits = len(e164) - 1
+    if digits < 8:
         return "****"
-    return e164[:6] + "*" * (len(e164) - 10) + e164[-4:]
+    end = 4 if digits >= 10 else 2
+    start = min(6, len(e164) - end - 4)
+    return e164[:start] + "*" * (len(e164) - start - end) + e164[-end:]
 
 
 def shown(address: str) -> str:

