@@ -282,17 +282,17 @@ async def run_bare(args: argparse.Namespace) -> list[str]:
 
 async def outbox_rate(url: str, rows: int) -> str:
     """Queue ``rows`` messages directly, then time one worker sending them to an instant fake."""
-    from bot import outbox
     from bot.db.models import Contact, utcnow
-    from bot.runtime import Runtime
+    from bot.messaging import outbox
+    from bot.messaging.worker import Worker
+    from bot.runtime import create_runtime
     from bot.settings import Settings
-    from bot.worker import Worker
 
     fake = RemoteFakeTwilio()
     settings = Settings(database_url=url, twilio_account_sid=tw.ACCOUNT, twilio_auth_token=tw.TOKEN,
                         twilio_whatsapp_from=tw.SENDER, twilio_api_base_url=fake.base_url, twilio_send_rate=100000,
                         agencies=["tanah-laut"])
-    rt = Runtime.create(settings)
+    rt = create_runtime(settings)
     async with rt.sessionmaker() as session, session.begin():
         for i in range(rows):
             contact = Contact(channel="whatsapp", external_id=f"+628777{i:06d}", phone=f"+628777{i:06d}",

@@ -10,7 +10,7 @@ import sys
 from collections.abc import AsyncIterator
 from typing import Any, TextIO
 
-from bot.settings import get_settings
+from bot.settings import KNOWN_AGENCIES, get_settings
 
 log = logging.getLogger("dinsos_bot")
 LIMIT_CONCURRENCY = 1000  # open connections and tasks per web process; more get 503 at once
@@ -25,7 +25,9 @@ def _engine(agencies: list[str] | None = None) -> Any:
 
 
 def cmd_ask(args: argparse.Namespace, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
-    """JSON lines in, one JSON line out per line (see CONTRACTS.md); state kept in memory only."""
+    """JSON lines in, one JSON line out per line (see CONTRACTS.md); state kept in memory only, effects (such as
+    an opt-out) only reported by the intent: nothing is written."""
+    from bot.messaging.conversation import respond
     from handlers import messages
     from handlers.types import ConversationState, InboundMessage
 
@@ -44,7 +46,7 @@ def cmd_ask(args: argparse.Namespace, stdin: TextIO = sys.stdin, stdout: TextIO 
         else:
             state = states.setdefault(str(user), ConversationState()) if user is not None else ConversationState()
             agency = agency if isinstance(agency, str) and agency in engine.kb.agencies else None
-            reply = engine.turn(InboundMessage("ask", str(user), text, agency), state)
+            reply = respond(engine, InboundMessage("ask", str(user), text, agency), state)
             out = {"reply": reply.text, "intent": reply.intent, "service": reply.service, "aspect": reply.aspect,
                    "agency": reply.agency}
         stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
@@ -53,7 +55,8 @@ def cmd_ask(args: argparse.Namespace, stdin: TextIO = sys.stdin, stdout: TextIO 
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    """Talk to the bot in a terminal, as on WhatsApp (same engine as every channel)."""
+    """Talk to the bot in a terminal, as on WhatsApp (the same turn as every channel)."""
+    from bot.messaging.conversation import respond
     from handlers.types import ConversationState, InboundMessage
 
     engine = _engine()
@@ -67,9 +70,9 @@ def cmd_chat(args: argparse.Namespace) -> int:
             return 0
         if text.strip().lower() in ("keluar", "exit", "quit"):
             return 0
-        reply = engine.turn(InboundMessage("terminal", "terminal", text, args.agency), state)
+        reply = respond(engine, InboundMessage("terminal", "terminal", text, args.agency), state)
         for message in reply.messages:
-            print("Bot> " + message.text.replace("\n", "\n     ") + "\n")
+            print("Bot> " + message.as_text().replace("\n", "\n     ") + "\n")
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -149,15 +152,16 @@ def cmd_worker(args: argparse.Namespace) -> int:
     import signal
 
     from bot.db.migrate import upgrade
-    from bot.runtime import Runtime
-    from bot.worker import Worker
+    from bot.messaging.runtime import Runtime
+    from bot.messaging.worker import Worker
+    from bot.runtime import create_runtime
 
     settings = get_settings()
     if settings.auto_migrate:
         upgrade(settings.database_url)
 
     async def run() -> None:
-        rt = Runtime.create(settings)
+        rt = create_runtime(settings)
         Runtime.freeze_startup_objects()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -196,11 +200,11 @@ def _outbox_line(row: Any) -> str:
 def cmd_outbox_list(args: argparse.Namespace) -> int:
     import asyncio
 
-    from bot import outbox
+    from bot.messaging import dead_letters
 
     async def run() -> None:
         async with _transactor() as transact:
-            rows = await transact(outbox.listing, failed_only=args.failed, limit=args.limit)
+            rows = await transact(dead_letters.messages, failed_only=args.failed, limit=args.limit)
         for row in rows:
             print(_outbox_line(row))
         print(f"{len(rows)} row(s)")
@@ -229,13 +233,13 @@ def _retry(what: str, fn: Any, **key: int) -> int:
 
 
 def cmd_outbox_retry(args: argparse.Namespace) -> int:
-    from bot import outbox
+    from bot.messaging import dead_letters
 
-    return _retry("outbox row", outbox.retry, outbox_id=args.id)
+    return _retry("outbox row", dead_letters.retry_message, outbox_id=args.id)
 
 
 def _inbound_line(row: Any) -> str:
-    from bot.phone import shown
+    from bot.domain.phone import shown
 
     error = f"  {row.error}" if row.error else ""
     return f"{row.id:>7}  {row.channel:<9} {row.status:<9} tries={row.attempts}  {shown(row.sender)}{error}"
@@ -244,11 +248,11 @@ def _inbound_line(row: Any) -> str:
 def cmd_inbound_list(args: argparse.Namespace) -> int:
     import asyncio
 
-    from bot import deliveries
+    from bot.messaging import dead_letters
 
     async def run() -> None:
         async with _transactor() as transact:
-            rows = await transact(deliveries.listing, failed_only=args.failed, limit=args.limit)
+            rows = await transact(dead_letters.deliveries, failed_only=args.failed, limit=args.limit)
         for row in rows:
             print(_inbound_line(row))
         print(f"{len(rows)} row(s)")
@@ -258,9 +262,9 @@ def cmd_inbound_list(args: argparse.Namespace) -> int:
 
 
 def cmd_inbound_retry(args: argparse.Namespace) -> int:
-    from bot import deliveries
+    from bot.messaging import dead_letters
 
-    return _retry("delivery", deliveries.retry, inbound_id=args.id)
+    return _retry("delivery", dead_letters.retry_delivery, inbound_id=args.id)
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
@@ -277,7 +281,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("serve", help="run the web service (simulator, webhooks, API)").set_defaults(func=cmd_serve)
     sub.add_parser("ask", help="answer JSON-line questions from stdin").set_defaults(func=cmd_ask)
     chat = sub.add_parser("chat", help="chat with the bot in this terminal")
-    chat.add_argument("--agency", choices=["tarakan", "sragen", "magetan", "tanah-laut"])
+    chat.add_argument("--agency", choices=KNOWN_AGENCIES)
     chat.set_defaults(func=cmd_chat)
     kb = sub.add_parser("kb", help="knowledge base").add_subparsers(dest="kb_command", required=True)
     imp = kb.add_parser("import", help="import knowledge/sources into knowledge/data (keeps corrections)")

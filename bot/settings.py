@@ -9,7 +9,9 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-KNOWN_AGENCIES = ("tarakan", "sragen", "magetan", "tanah-laut")
+from knowledge import kb
+
+KNOWN_AGENCIES = kb.slugs()
 PLACEHOLDER = "changeme"
 
 

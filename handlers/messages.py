@@ -150,7 +150,7 @@ DAY_NAMES = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
 # Channels (WhatsApp, Telegram): subscriptions, photos and documents.
 OPTED_OUT = (
     "Anda tidak akan lagi menerima pengumuman (jadwal penyaluran, pembagian KKS) dari layanan ini. "
-    "Anda tetap bisa bertanya kapan saja. Ketik *MULAI* untuk berlangganan lagi."
+    "Anda tetap bisa bertanya kapan saja. Ketik *LANGGANAN* untuk berlangganan lagi."
 )
 OPTED_IN = (
     "Terima kasih, Anda akan menerima pengumuman (jadwal penyaluran, pembagian KKS) dari layanan ini. "

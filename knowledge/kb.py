@@ -28,6 +28,11 @@ def registry(path: Path = REGISTRY) -> list[dict[str, Any]]:
     return list(yaml.safe_load(path.read_text(encoding="utf-8"))["agencies"])
 
 
+def slugs(path: Path = REGISTRY) -> tuple[str, ...]:
+    """Every agency this bot knows, in the registry's order (the one list of agency slugs)."""
+    return tuple(str(entry["slug"]) for entry in registry(path))
+
+
 def read_data(slug: str, data_dir: Path = DATA) -> dict[str, Any]:
     return dict(yaml.safe_load((data_dir / f"{slug}.yaml").read_text(encoding="utf-8")))
 

@@ -42,6 +42,17 @@ def need(condition: bool, what: str) -> None:
     pytest.skip(f"{what} is not available on this machine; install it to run this test")
 
 
+CHANNELS = {"twilio_account_sid": "AC" + "1" * 32, "twilio_auth_token": "test-auth-token-primary",
+            "twilio_whatsapp_from": "whatsapp:+14155238886", "twilio_api_base_url": "http://127.0.0.1:9",
+            "telegram_bot_token": "123456:TEST-token_for-the-fake", "telegram_api_base_url": "http://127.0.0.1:9"}
+
+
+def with_channels(**settings: Any) -> Settings:
+    """Settings with the WhatsApp and Telegram channels present (their APIs unreachable: for tests that never
+    send)."""
+    return Settings(**(CHANNELS | settings))
+
+
 @pytest.fixture(scope="session")
 def knowledge() -> tuple[KnowledgeBase, Lexicon]:
     return load()

@@ -1,4 +1,5 @@
-"""Shared request dependencies: the runtime (database through ``runtime.transact``), the engine, the admin check."""
+"""Shared request dependencies as ``Annotated`` aliases: the runtime (database through ``runtime.transact``), the
+conversation engine, and the operator check."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request
 
-from bot.runtime import Runtime
+from bot.messaging.runtime import Runtime
 from handlers.engine import Engine
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database: anything larger cannot exist
@@ -33,4 +34,5 @@ async def admin(request: Request, authorization: Annotated[str | None, Header()]
 
 
 RuntimeDep = Annotated[Runtime, Depends(runtime)]
+EngineDep = Annotated[Engine, Depends(engine)]
 AdminDep = Depends(admin)

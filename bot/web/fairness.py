@@ -30,7 +30,7 @@ from starlette.requests import Request, cookie_parser
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from bot.ratelimit import Busy, Gate, KeyedBuckets
+from bot.messaging.ratelimit import Busy, Gate, KeyedBuckets
 from handlers import messages
 
 log = logging.getLogger(__name__)

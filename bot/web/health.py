@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from bot.runtime import Runtime
-from bot.web.deps import runtime
+from bot.web.deps import RuntimeDep
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -18,7 +16,7 @@ TIMEOUT = 5.0
 
 
 @router.get("/healthz", tags=["system"])
-async def healthz(rt: Annotated[Runtime, Depends(runtime)]) -> JSONResponse:
+async def healthz(rt: RuntimeDep) -> JSONResponse:
     """Liveness: the database answers (on a connection of its own, never queued behind other work)."""
     try:
         await asyncio.wait_for(rt.transact.ping(), timeout=TIMEOUT)

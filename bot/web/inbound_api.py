@@ -12,9 +12,9 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from bot import deliveries
 from bot.db.models import Inbound
-from bot.phone import shown
+from bot.domain.phone import shown
+from bot.messaging import dead_letters
 from bot.web.deps import MAX_ID, AdminDep, RuntimeDep
 from bot.web.errors import documented
 
@@ -46,7 +46,7 @@ async def list_inbound(rt: RuntimeDep,
 
 
 def _listing(session: Session, *, failed_only: bool, limit: int) -> list[InboundOut]:
-    return [_out(row) for row in deliveries.listing(session, failed_only=failed_only, limit=limit)]
+    return [_out(row) for row in dead_letters.deliveries(session, failed_only=failed_only, limit=limit)]
 
 
 @router.post("/{inbound_id}/retry", response_model=InboundOut, dependencies=[AdminDep],
@@ -59,4 +59,4 @@ async def retry_inbound(inbound_id: Annotated[int, Path(ge=1, le=MAX_ID)],
 
 
 def _retry(session: Session, inbound_id: int) -> InboundOut:
-    return _out(deliveries.retry(session, inbound_id=inbound_id))
+    return _out(dead_letters.retry_delivery(session, inbound_id=inbound_id))

@@ -14,8 +14,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from bot.ratelimit import Gate
-from bot.runtime import Runtime
+from bot.channels.telegram.connect import POLL_TASK
+from bot.messaging import processing
+from bot.messaging.ratelimit import Gate
+from bot.messaging.runtime import Runtime
+from bot.messaging.worker import Worker
+from bot.runtime import create_runtime
 from bot.settings import PLACEHOLDER, Settings, get_settings
 from bot.web import errors, health, inbound_api, outbox_api, simulator, webhooks
 from bot.web.fairness import Sessions, SimulatorGuard, development_secret
@@ -31,37 +35,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        rt = Runtime.create(settings)
+        rt = create_runtime(settings)
         app.state.runtime = rt
         Runtime.freeze_startup_objects()
         stop = asyncio.Event()
-        tasks: list[asyncio.Task[None]] = []
-        from bot.pipeline import run_processor
-
         writer_stop = asyncio.Event()  # stopped last: everything accepted must be stored
         writer = asyncio.create_task(rt.writer.run(writer_stop), name="inbound-writer")
-        tasks.append(asyncio.create_task(run_processor(rt, stop), name="inbound-processor"))
-        if rt.telegram is not None:
-            from bot.channels.telegram import setup
-
-            try:
-                await asyncio.wait_for(rt.telegram.bot.initialize(), timeout=15)
-            except Exception as exc:  # Telegram unreachable at start: sending retries later
-                log.warning("Telegram bot not initialised: %s", exc)
-            if settings.public_base_url:
-                await setup.register_webhook(rt)
-            else:
-                tasks.append(asyncio.create_task(setup.poll(rt, stop), name="telegram-poll"))
+        tasks = [asyncio.create_task(processing.run_processor(rt, stop), name="inbound-processor")]
+        for channel in rt.channels.values():
+            if channel.start is not None:
+                tasks += await channel.start(rt.writer, stop)
         if settings.worker_enabled:
-            from bot.worker import Worker
-
             tasks.append(asyncio.create_task(Worker(rt).run(stop), name="worker"))
         try:
             yield
         finally:
             stop.set()
             for task in tasks:
-                if task.get_name() == "telegram-poll":
+                if task.get_name() == POLL_TASK:
                     task.cancel()  # it may be inside a 25-second long poll
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError, Exception):

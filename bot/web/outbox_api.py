@@ -8,15 +8,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from bot import outbox
 from bot.db.models import Contact, Outbox
-from bot.phone import shown
-from bot.runtime import Runtime
-from bot.web.deps import MAX_ID, AdminDep, runtime
+from bot.domain.phone import shown
+from bot.messaging import dead_letters
+from bot.web.deps import MAX_ID, AdminDep, RuntimeDep
 from bot.web.errors import documented
 
 router = APIRouter(prefix="/api/outbox", tags=["outbox"])
@@ -50,29 +49,29 @@ def _out(session: Session, rows: list[Outbox]) -> list[OutboxOut]:
 
 
 @router.get("", response_model=list[OutboxOut], dependencies=[AdminDep], responses=documented(401, 503))
-async def list_outbox(rt: Annotated[Runtime, Depends(runtime)],
+async def list_outbox(rt: RuntimeDep,
                       failed: Annotated[bool, Query(description="only failed and dead-lettered rows")] = False,
                       limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[OutboxOut]:
     return await rt.transact(_listing, failed_only=failed, limit=limit)
 
 
 def _listing(session: Session, *, failed_only: bool, limit: int) -> list[OutboxOut]:
-    return _out(session, outbox.listing(session, failed_only=failed_only, limit=limit))
+    return _out(session, dead_letters.messages(session, failed_only=failed_only, limit=limit))
 
 
 @router.get("/counts", dependencies=[AdminDep], responses=documented(401, 503))
-async def count_outbox(rt: Annotated[Runtime, Depends(runtime)]) -> dict[str, int]:
-    return await rt.transact(outbox.counts)
+async def count_outbox(rt: RuntimeDep) -> dict[str, int]:
+    return await rt.transact(dead_letters.message_counts)
 
 
 @router.post("/{outbox_id}/retry", response_model=OutboxOut, dependencies=[AdminDep],
              responses=documented(401, 404, 409, 503))
 async def retry_outbox(outbox_id: Annotated[int, Path(ge=1, le=MAX_ID)],
-                       rt: Annotated[Runtime, Depends(runtime)]) -> OutboxOut:
+                       rt: RuntimeDep) -> OutboxOut:
     out = await rt.transact(_retry, outbox_id)
     rt.wakeup.set()
     return out
 
 
 def _retry(session: Session, outbox_id: int) -> OutboxOut:
-    return _out(session, [outbox.retry(session, outbox_id=outbox_id)])[0]
+    return _out(session, [dead_letters.retry_message(session, outbox_id=outbox_id)])[0]

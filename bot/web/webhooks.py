@@ -10,15 +10,16 @@ import logging
 import re
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi import APIRouter, Header, Request, Response
 from fastapi.responses import JSONResponse
 
-from bot import outbox
+from bot.channels.telegram import bot_of
 from bot.channels.telegram import inbound as telegram_in
 from bot.channels.telegram.intake import accept_update
 from bot.channels.whatsapp_twilio import inbound as twilio_in
-from bot.runtime import Runtime
-from bot.web.deps import runtime
+from bot.messaging import reports
+from bot.messaging.runtime import Runtime
+from bot.web.deps import RuntimeDep
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["webhooks"], include_in_schema=False)  # providers' forms, not the JSON API (README)
@@ -56,7 +57,7 @@ async def _twilio_form(request: Request, rt: Runtime) -> tuple[dict[str, str] | 
 
 
 @router.post("/webhooks/twilio/whatsapp", response_class=Response)
-async def twilio_whatsapp(request: Request, rt: Annotated[Runtime, Depends(runtime)]) -> Response:
+async def twilio_whatsapp(request: Request, rt: RuntimeDep) -> Response:
     fields, refused = await _twilio_form(request, rt)
     if refused is not None or fields is None:
         return refused or _refuse(403, "invalid request")
@@ -68,7 +69,7 @@ async def twilio_whatsapp(request: Request, rt: Annotated[Runtime, Depends(runti
 
 
 @router.post("/webhooks/twilio/status", response_class=Response)
-async def twilio_status(request: Request, rt: Annotated[Runtime, Depends(runtime)]) -> Response:
+async def twilio_status(request: Request, rt: RuntimeDep) -> Response:
     fields, refused = await _twilio_form(request, rt)
     if refused is not None or fields is None:
         return refused or _refuse(403, "invalid request")
@@ -78,14 +79,14 @@ async def twilio_status(request: Request, rt: Annotated[Runtime, Depends(runtime
     if not SID.fullmatch(sid) or len(status) > 20:
         return _refuse(400, "MessageSid or MessageStatus is malformed")
     code = (fields.get("ErrorCode") or "")[:20] or None
-    if await rt.transact(outbox.record_provider_status, provider_id=sid, status=status, error_code=code,
+    if await rt.transact(reports.record_provider_status, provider_id=sid, status=status, error_code=code,
                          template_fallback=rt.settings.template_fallback):
         rt.wakeup.set()
     return _twiml()
 
 
 @router.post("/webhooks/telegram")
-async def telegram_update(request: Request, rt: Annotated[Runtime, Depends(runtime)],
+async def telegram_update(request: Request, rt: RuntimeDep,
                           secret: Annotated[str | None, Header(alias="X-Telegram-Bot-Api-Secret-Token")] = None
                           ) -> Response:
     if not rt.settings.telegram_enabled or not telegram_in.verify(rt.settings, secret):
@@ -94,5 +95,5 @@ async def telegram_update(request: Request, rt: Annotated[Runtime, Depends(runti
         data, update_id = telegram_in.read_update(await request.body())
     except telegram_in.InvalidUpdate as exc:
         return _refuse(400, f"not a Telegram update: {exc}")
-    await accept_update(rt, data, update_id)
+    await accept_update(rt.writer, bot_of(rt.channels), data, update_id)
     return Response(status_code=200)

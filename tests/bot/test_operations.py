@@ -15,18 +15,20 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import outbox, pipeline
 from bot.db.models import Contact, Inbound, Outbox, utcnow
-from bot.runtime import Runtime
+from bot.messaging import outbox, processing
+from bot.messaging.runtime import Runtime
+from bot.runtime import create_runtime
 from bot.settings import Settings
 from bot.web.main import create_app
+from tests.conftest import with_channels
 from tests.fakes import twilio as tw
 from tests.support import clean_env, run_cli
 
 
 @pytest.fixture
 async def rt(database_url: str) -> AsyncIterator[Runtime]:
-    runtime = Runtime.create(Settings(database_url=database_url, agencies=["tanah-laut"]))
+    runtime = create_runtime(with_channels(database_url=database_url, agencies=["tanah-laut"]))
     yield runtime
     await runtime.close()
 
@@ -44,7 +46,7 @@ def _statuses(session: Session) -> list[tuple[str, str]]:
 async def test_the_sweep_answers_a_delivery_left_unanswered(rt: Runtime) -> None:
     await rt.transact(_left_unanswered, minutes_ago=5, phone="+6281200000001")  # the process died before answering
     await rt.transact(_left_unanswered, minutes_ago=0, phone="+6281200000002")  # just arrived: the processor's job
-    assert await pipeline.sweep_inbound(rt) == 1  # one was old enough to be the sweep's
+    assert await processing.sweep_inbound(rt) == 1  # one was old enough to be the sweep's
     assert await rt.transact(_statuses) == [("whatsapp:+6281200000001", "processed"),  # and it answers in order
                                             ("whatsapp:+6281200000002", "processed")]
     replies = await rt.transact(lambda s: [r.body for r in s.scalars(select(Outbox))])

@@ -9,8 +9,9 @@ from collections.abc import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import outbox
+from bot.channels import telegram
 from bot.db.models import Contact, Inbound, Outbox
+from bot.messaging import outbox
 from tests.channels.conftest import Service, eventually
 from tests.fakes import telegram as tg
 from tests.fakes.telegram import FakeTelegram, fixture
@@ -164,7 +165,8 @@ async def test_a_long_message_goes_in_parts_within_the_limit_with_the_buttons_on
 
     def queue(session: Session) -> None:
         contact = session.scalars(select(Contact)).one()
-        outbox.enqueue(session, contact_id=contact.id, channel="telegram", body=body, choices=choices)
+        outbox.enqueue(session, contact_id=contact.id, channel="telegram", body=body, choices=choices,
+                       limit=telegram.TEXT_LIMIT)  # what every producer passes: its channel's limit
 
     await service.add(queue)
     await eventually(service.settled)

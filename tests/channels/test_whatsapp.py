@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import outbox
 from bot.db.models import Contact, Inbound
+from bot.messaging import outbox
 from handlers import messages
 from tests.channels.conftest import Service, eventually
 from tests.fakes import twilio as tw
@@ -211,7 +211,7 @@ async def test_opt_out_is_saved_and_no_announcement_reaches_the_contact_until_op
     await eventually(service.settled)
     assert len(fake_twilio.sent_to(PHONE)) == 1  # the announcement was not sent to the one who opted out
     assert sorted(r.status for r in await service.outbox() if r.kind == "announcement") == ["queued", "skipped"]
-    service.whatsapp(tw.inbound_form(PHONE, "MULAI"))
+    service.whatsapp(tw.inbound_form(PHONE, "LANGGANAN"))
     await eventually(lambda: len(fake_twilio.sent_to(PHONE)) == 2)
     assert "akan menerima pengumuman" in fake_twilio.sent_to(PHONE)[1]["Body"]
     assert [c.subscribed for c in await service.contacts()] == [True, True]

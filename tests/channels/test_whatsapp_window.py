@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from bot.channels.base import SendFailure
 from bot.channels.whatsapp_twilio.outbound import TwilioSender
 from bot.db.models import Contact, Media, utcnow
-from bot.outbox import Job
+from bot.messaging.channel import SendFailure
+from bot.messaging.outbox import Job
 from bot.settings import Settings
 from tests.channels.conftest import Service, eventually
 from tests.fakes import twilio as tw
@@ -28,7 +28,7 @@ def _job(last_inbound_hours_ago: float | None, **changes: object) -> Job:
     values: dict[str, object] = {"id": 1, "contact_id": 1, "channel": "whatsapp", "kind": "announcement",
                                  "body": "Pembagian KKS hari Senin di kantor desa.", "choices": None,
                                  "template": None, "template_variables": None, "attempts": 1,
-                                 "address": "+6281234567890", "last_inbound_at": last}
+                                 "external_id": "+6281234567890", "phone": "+6281234567890", "last_inbound_at": last}
     values.update(changes)
     return Job(**values)  # type: ignore[arg-type]
 

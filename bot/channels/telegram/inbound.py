@@ -8,10 +8,11 @@ from typing import Any
 
 from telegram import Update
 
-from bot.channels.base import Incoming, IncomingMedia
-from bot.phone import InvalidPhone, to_e164
+from bot.domain.phone import InvalidPhone, to_e164
 from bot.settings import Settings
+from handlers.types import InboundMessage, MediaRef
 
+CHANNEL = "telegram"
 DOCUMENT_TYPES = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
 MAX_UPDATE_ID = 2**53  # update ids are positive integers well inside this (JSON numbers stay exact below it)
 OBJECT_FIELDS = ("message", "edited_message", "callback_query", "channel_post", "my_chat_member")
@@ -59,38 +60,46 @@ def _has_chat(message: Any) -> bool:
     return isinstance(chat, dict) and isinstance(chat.get("id"), int) and not isinstance(chat.get("id"), bool)
 
 
-def parse(data: dict[str, Any]) -> Incoming:
+def parse(data: dict[str, Any]) -> InboundMessage:
     update = Update.de_json(data, None)
     external_id = str(update.update_id)
     if update.callback_query is not None:
         query = update.callback_query
         chat = query.message.chat if query.message else None
         if chat is None or chat.type != "private":
-            return Incoming("telegram", external_id, "", "", ignored="button outside a private chat")
-        return Incoming("telegram", external_id, str(chat.id), query.data or "", callback_id=query.id,
-                        display_name=query.from_user.full_name if query.from_user else None)
+            return InboundMessage(CHANNEL, "", "", external_id=external_id, ignored="button outside a private chat")
+        return InboundMessage(CHANNEL, str(chat.id), query.data or "", external_id=external_id,
+                              callback_id=query.id,
+                              display_name=query.from_user.full_name if query.from_user else None)
     message = update.message
     if message is None:
-        return Incoming("telegram", external_id, "", "", ignored="not a new message")
+        return InboundMessage(CHANNEL, "", "", external_id=external_id, ignored="not a new message")
     if message.chat.type != "private":
-        return Incoming("telegram", external_id, str(message.chat.id), "", ignored="group chat")
+        return InboundMessage(CHANNEL, str(message.chat.id), "", external_id=external_id, ignored="group chat")
     sender = message.from_user
     text = message.text or message.caption or ""
-    media: list[IncomingMedia] = []
+    media: list[MediaRef] = []
     if message.photo:
         largest = max(message.photo, key=lambda p: (p.file_size or 0, p.width * p.height))
-        media.append(IncomingMedia(largest.file_id, "image/jpeg", None, largest.file_size))
+        media.append(MediaRef(largest.file_id, "image/jpeg", None, largest.file_size))
     if message.document:
         doc = message.document
-        media.append(IncomingMedia(doc.file_id, doc.mime_type, doc.file_name, doc.file_size))
-    phone = None
-    foreign = message.contact is not None and (sender is None or message.contact.user_id != sender.id)
-    if message.contact is not None and not foreign:
-        try:
-            phone = to_e164(message.contact.phone_number if message.contact.phone_number.startswith("+")
-                            else "+" + message.contact.phone_number)
-        except InvalidPhone:
-            phone = None
+        media.append(MediaRef(doc.file_id, doc.mime_type, doc.file_name, doc.file_size))
+    phone, shared = _shared_contact(message.contact, sender.id if sender else None)
     start = text.strip().split(" ")[0] in ("/start", "/mulai")
-    return Incoming("telegram", external_id, str(message.chat.id), text, media, phone=phone,
-                    display_name=sender.full_name if sender else None, start=start, foreign_contact=foreign)
+    return InboundMessage(CHANNEL, str(message.chat.id), text, external_id=external_id, media=tuple(media),
+                          phone=phone, display_name=sender.full_name if sender else None, start=start,
+                          shared_contact=shared)
+
+
+def _shared_contact(contact: Any, sender_id: int | None) -> tuple[str | None, str | None]:
+    """(the number to keep, "own" or "other") for a shared contact card; only the sender's own number is kept."""
+    if contact is None:
+        return None, None
+    if sender_id is None or contact.user_id != sender_id:
+        return None, "other"
+    number = contact.phone_number or ""
+    try:
+        return to_e164(number if number.startswith("+") else "+" + number), "own"
+    except InvalidPhone:
+        return None, "other"

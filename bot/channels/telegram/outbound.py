@@ -10,12 +10,12 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, KeyboardBu
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.request import HTTPXRequest
 
-from bot.channels.base import FetchError, FetchFailure, SendFailure, SendResult
-from bot.outbox import Job
+from bot.messaging.channel import FailureKind, FetchError, FetchFailure, SendFailure, SendResult
+from bot.messaging.outbox import Job
 from bot.settings import Settings
+from handlers.subscription import SHARE_PHONE
 
 MAX_DOWNLOAD = 20 * 1024 * 1024  # the Bot API's own limit for getFile
-SHARE_PHONE = "share-phone"  # a choice key that asks Telegram for the "share my phone number" button
 
 
 def make_bot(settings: Settings) -> Bot:
@@ -56,22 +56,25 @@ class TelegramSender:
     def __init__(self, settings: Settings, bot: Bot | None = None) -> None:
         self.bot = bot or make_bot(settings)
 
+    async def close(self) -> None:
+        await self.bot.shutdown()
+
     async def send(self, job: Job) -> SendResult:
         try:
-            message = await self.bot.send_message(chat_id=int(job.address), text=to_html(job.body),
+            message = await self.bot.send_message(chat_id=int(job.external_id), text=to_html(job.body),
                                                   parse_mode="HTML", reply_markup=_markup(job))
         except RetryAfter as exc:
-            raise SendFailure("transient", "429", "Telegram flood control",
+            raise SendFailure(FailureKind.TRANSIENT, "429", "Telegram flood control",
                               retry_after=_seconds(exc.retry_after)) from exc
         except Forbidden as exc:
-            raise SendFailure("unreachable", "403", f"Telegram: {exc.message}") from exc
+            raise SendFailure(FailureKind.UNREACHABLE, "403", f"Telegram: {exc.message}") from exc
         except BadRequest as exc:  # a subclass of NetworkError in PTB: check it first
-            raise SendFailure("permanent", "400", f"Telegram: {exc.message}") from exc
+            raise SendFailure(FailureKind.PERMANENT, "400", f"Telegram: {exc.message}") from exc
         except (TimedOut, NetworkError) as exc:
-            raise SendFailure("transient", None, f"Telegram network: {exc.message}") from exc
+            raise SendFailure(FailureKind.TRANSIENT, None, f"Telegram network: {exc.message}") from exc
         except TelegramError as exc:
-            raise SendFailure("permanent", None, f"Telegram: {exc.message}") from exc
-        return SendResult(provider_id=f"{job.address}:{message.message_id}", status="sent")
+            raise SendFailure(FailureKind.PERMANENT, None, f"Telegram: {exc.message}") from exc
+        return SendResult(provider_id=f"{job.external_id}:{message.message_id}", status="sent")
 
     async def fetch(self, file_id: str) -> bytes:
         try:

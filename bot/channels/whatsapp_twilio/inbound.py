@@ -8,11 +8,12 @@ from typing import Any
 
 from twilio.request_validator import RequestValidator
 
-from bot.channels.base import Incoming, IncomingMedia
-from bot.phone import InvalidPhone, to_e164
+from bot.domain.phone import InvalidPhone, to_e164
 from bot.settings import Settings
+from handlers.types import InboundMessage, MediaRef
 
 log = logging.getLogger(__name__)
+CHANNEL = "whatsapp"
 
 
 def signed_url(settings: Settings, path: str, query: str) -> str | None:
@@ -30,21 +31,21 @@ def verify(settings: Settings, url: str | None, params: Any, signature: str | No
     return any(RequestValidator(token).validate(url, params, signature) for token in tokens)
 
 
-def parse(payload: Mapping[str, str]) -> Incoming:
+def parse(payload: Mapping[str, str]) -> InboundMessage:
     """Form fields of one inbound message (all of them are stored; only these are read)."""
     sid = payload.get("MessageSid") or payload.get("SmsMessageSid") or ""
     try:
         user = to_e164(payload.get("From", ""))
     except InvalidPhone:
-        return Incoming("whatsapp", sid, "", "", ignored="sender is not a phone number")
+        return InboundMessage(CHANNEL, "", "", external_id=sid, ignored="sender is not a phone number")
     try:
         count = min(int(payload.get("NumMedia", "0") or 0), 10)
     except ValueError:
         count = 0
-    media = [
-        IncomingMedia(source=payload[f"MediaUrl{i}"], declared_type=payload.get(f"MediaContentType{i}"))
+    media = tuple(
+        MediaRef(source=payload[f"MediaUrl{i}"], declared_type=payload.get(f"MediaContentType{i}"))
         for i in range(count) if payload.get(f"MediaUrl{i}")
-    ]
+    )
     text = payload.get("Body", "") or payload.get("ButtonPayload", "") or ""
-    return Incoming("whatsapp", sid, user, text, media, phone=user,
-                    display_name=(payload.get("ProfileName") or None))
+    return InboundMessage(CHANNEL, user, text, external_id=sid, media=media, phone=user,
+                          display_name=(payload.get("ProfileName") or None))

@@ -11,7 +11,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from bot.channels.base import FetchError, FetchFailure
+from bot.messaging.channel import FetchError, FetchFailure
 from bot.settings import Settings
 
 

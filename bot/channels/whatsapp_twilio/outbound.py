@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -12,16 +12,16 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
 
-from bot.channels.base import SendFailure, SendResult
-from bot.db.models import utcnow
-from bot.outbox import Job
+from bot.messaging.channel import FailureKind, SendFailure, SendResult
+from bot.messaging.outbox import Job
+from bot.messaging.statuses import WINDOW_CLOSED_CODE
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 WINDOW = timedelta(hours=24)
 RETRY_CODES = {63018, 20429}  # rate limits: safe to retry
 UNREACHABLE_CODES = {21610, 63014}  # the user opted out (STOP) or blocked the sender
-WINDOW_CODE = 63016
+WINDOW_CODE = int(WINDOW_CLOSED_CODE)
 
 
 def inside_window(last_inbound_at: datetime | None, now: datetime) -> bool:
@@ -42,12 +42,12 @@ def classify(exc: TwilioRestException) -> SendFailure:
     code = int(exc.code) if exc.code else None
     text = f"Twilio {exc.status}: {exc.msg}"
     if code in UNREACHABLE_CODES:
-        return SendFailure("unreachable", str(code), text)
+        return SendFailure(FailureKind.UNREACHABLE, str(code), text)
     if code == WINDOW_CODE:
-        return SendFailure("window", str(code), text)
+        return SendFailure(FailureKind.WINDOW, str(code), text)
     if code in RETRY_CODES or exc.status == 429 or exc.status >= 500:
-        return SendFailure("transient", str(code or exc.status), text)
-    return SendFailure("permanent", str(code or exc.status), text)
+        return SendFailure(FailureKind.TRANSIENT, str(code or exc.status), text)
+    return SendFailure(FailureKind.PERMANENT, str(code or exc.status), text)
 
 
 class TwilioSender:
@@ -68,15 +68,16 @@ class TwilioSender:
         return (name, sid) if sid else None
 
     async def send(self, job: Job, *, force_template: bool = False) -> SendResult:
-        kwargs: dict[str, Any] = {"to": f"whatsapp:{job.address}", "from_": self.settings.twilio_whatsapp_from}
+        kwargs: dict[str, Any] = {"to": f"whatsapp:{job.phone or job.external_id}",
+                                  "from_": self.settings.twilio_whatsapp_from}
         if self.status_callback:
             kwargs["status_callback"] = self.status_callback
-        inside = inside_window(job.last_inbound_at, utcnow())
+        inside = inside_window(job.last_inbound_at, datetime.now(UTC))
         template = None
         if job.template or force_template or not inside:
             found = self._template_for(job)
             if found is None:
-                raise SendFailure("window", str(WINDOW_CODE),
+                raise SendFailure(FailureKind.WINDOW, str(WINDOW_CODE),
                                   "outside the 24-hour window and no approved template is configured")
             template, sid = found
             variables = job.template_variables or {"1": job.body[:1000]}
@@ -87,9 +88,9 @@ class TwilioSender:
             message = await self.client.messages.create_async(**kwargs)
         except TwilioRestException as exc:
             failure = classify(exc)
-            if failure.kind == "window" and template is None and self._template_for(job):
+            if failure.kind == FailureKind.WINDOW and template is None and self._template_for(job):
                 return await self.send(job, force_template=True)
             raise failure from exc
         except (aiohttp.ClientError, TimeoutError) as exc:
-            raise SendFailure("transient", None, f"network: {type(exc).__name__}") from exc
+            raise SendFailure(FailureKind.TRANSIENT, None, f"network: {type(exc).__name__}") from exc
         return SendResult(provider_id=str(message.sid), status=str(message.status or "queued"), template=template)

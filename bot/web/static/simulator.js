@@ -37,6 +37,11 @@
     log.appendChild(div);
     log.scrollTop = log.scrollHeight;
   }
+  function follow(slug) {
+    // The selector shows the region the bot has recorded for this conversation.
+    agency.value = slug || "";
+    if (slug) { localStorage.setItem(AGENCY_KEY, slug); } else { localStorage.removeItem(AGENCY_KEY); }
+  }
   async function send(text) {
     bubble("in", text);
     try {
@@ -54,6 +59,7 @@
       }
       const data = await res.json();
       data.replies.forEach(function (r) { bubble("out", r.text, r.choices); });
+      follow(data.agency);
     } catch (e) {
       bubble("error", "Tidak dapat terhubung ke server. Periksa koneksi lalu coba lagi.");
     }
@@ -67,7 +73,14 @@
     });
     agency.value = localStorage.getItem(AGENCY_KEY) || "";
     const hist = await fetch("/api/simulator/history", {credentials: "same-origin"});
-    if (hist.ok) { (await hist.json()).forEach(function (m) { bubble(m.direction, m.text); }); }
+    if (hist.ok) {
+      const data = await hist.json();
+      data.messages.forEach(function (m, i) {
+        // Only the last message's buttons still answer a question; older ones are shown without them.
+        bubble(m.direction, m.text, i === data.messages.length - 1 ? m.choices : []);
+      });
+      if (data.messages.length) { follow(data.agency); }
+    }
   }
   form.addEventListener("submit", function (ev) {
     ev.preventDefault();
@@ -76,10 +89,11 @@
     input.value = "";
     send(text);
   });
-  agency.addEventListener("change", function () { localStorage.setItem(AGENCY_KEY, agency.value); });
+  agency.addEventListener("change", function () { follow(agency.value); });
   document.getElementById("reset").addEventListener("click", async function () {
     await fetch("/api/simulator/reset", {method: "POST", credentials: "same-origin"});
     log.innerHTML = "";
+    follow("");
     input.focus();
   });
   start();

@@ -62,7 +62,7 @@ async def test_a_session_is_made_by_the_server_never_chosen_by_the_client(databa
     async with serving(database_url) as (app, http):
         client = httpx.AsyncClient(transport=http._transport, base_url="http://test", cookies=None)
         chosen = "a" * 32
-        assert (await client.get("/api/simulator/history", headers=_cookie(chosen))).json() == []
+        assert (await client.get("/api/simulator/history", headers=_cookie(chosen))).json()["messages"] == []
         assert await _contacts(app) == 0  # reading writes nothing
         first = await client.post("/api/simulator/messages", json=SAY, headers=_cookie(chosen))
         client.cookies.clear()
@@ -73,10 +73,10 @@ async def test_a_session_is_made_by_the_server_never_chosen_by_the_client(databa
         assert all(issued) and issued[0] != issued[1] and chosen not in issued
         assert second.json()["intent"] == "clarify"  # not the first visitor's conversation
         history = await client.get("/api/simulator/history", headers=_cookie(issued[0]))
-        assert [h["text"] for h in history.json() if h["direction"] == "in"] == ["syarat kks hilang"]
+        assert [h["text"] for h in history.json()["messages"] if h["direction"] == "in"] == ["syarat kks hilang"]
         assert await _contacts(app) == 2
         tampered = (issued[0] or "")[:-2] + "xx"
-        assert (await client.get("/api/simulator/history", headers=_cookie(tampered))).json() == []
+        assert (await client.get("/api/simulator/history", headers=_cookie(tampered))).json()["messages"] == []
 
 
 async def test_one_visitor_sending_too_fast_is_asked_to_wait(database_url: str) -> None:

@@ -1,0 +1,175 @@
+"""Answering a batch of stored deliveries: the conversation for each, then every row written at once.
+
+Used by ``bot.messaging.processing``; a handful of statements per batch whatever its size (bulk inserts at the
+end). Each message goes through the same turn every host uses (``bot.messaging.conversation.respond``); its
+replies are written for its channel (buttons or numbered lines, parts within the channel's limit) and its
+effects applied to the contact in the same transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from bot.db.models import Contact, ConversationStateRow, Inbound, Media, Message, Outbox, utcnow
+from bot.db.session import insert_for
+from bot.messaging import outbox
+from bot.messaging.conversation import respond, stored_text
+from bot.messaging.effects import apply
+from bot.messaging.runtime import Runtime
+from bot.messaging.statuses import InboundStatus, MediaStatus
+from handlers import messages
+from handlers.types import ConversationState, InboundMessage, OutboundMessage, Reply
+
+
+@dataclass
+class ContactRow:
+    id: int
+    agency: str | None
+    subscribed: bool
+    changes: dict[str, Any] = field(default_factory=dict)
+
+
+class Batch:
+    """Deliveries answered together in one transaction: a few statements per message, bulk inserts at the end.
+
+    Messages are handled in arrival order; a sender's later message sees the state its earlier one left.
+    """
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.contacts: dict[tuple[str, str], ContactRow] = {}
+        self.states: dict[int, ConversationState] = {}
+        self.messages: list[dict[str, Any]] = []
+        self.outbox: list[dict[str, Any]] = []
+        self.media: list[dict[str, Any]] = []
+        self.done: list[dict[str, Any]] = []
+        self.saved_states: dict[int, Any] = {}
+
+    def prepare(self, session: Session, incomings: list[InboundMessage]) -> None:
+        """Upsert every sender of the batch and load their states: a handful of statements per batch."""
+        now = utcnow()
+        senders: dict[tuple[str, str], dict[str, Any]] = {}
+        for incoming in incomings:
+            if incoming.ignored:
+                continue
+            values = senders.setdefault((incoming.channel, incoming.user), {
+                "channel": incoming.channel, "external_id": incoming.user, "phone": None, "display_name": None,
+                "last_inbound_at": now, "subscribed": True, "unreachable": False, "created_at": now,
+                "updated_at": now})
+            values["phone"] = incoming.phone or values["phone"]
+            values["display_name"] = incoming.display_name or values["display_name"]
+        if not senders:
+            return
+        upsert = insert_for(session)(Contact)
+        upsert = upsert.on_conflict_do_update(
+            index_elements=[Contact.channel, Contact.external_id],
+            set_={"last_inbound_at": upsert.excluded.last_inbound_at, "updated_at": upsert.excluded.updated_at,
+                  "phone": func.coalesce(upsert.excluded.phone, Contact.phone),
+                  "display_name": func.coalesce(upsert.excluded.display_name, Contact.display_name)})
+        session.execute(upsert, list(senders.values()))
+        found = session.execute(
+            select(Contact.id, Contact.channel, Contact.external_id, Contact.agency, Contact.subscribed)
+            .where(Contact.external_id.in_([key[1] for key in senders])))
+        for row in found:
+            if (row.channel, row.external_id) in senders:
+                self.contacts[(row.channel, row.external_id)] = ContactRow(row.id, row.agency, bool(row.subscribed))
+        ids = [c.id for c in self.contacts.values()]
+        rows = session.execute(
+            select(ConversationStateRow.contact_id, ConversationStateRow.state)
+            .where(ConversationStateRow.contact_id.in_(ids)))
+        self.saved_states = {int(contact_id): state for contact_id, state in rows}
+
+    def contact(self, incoming: InboundMessage) -> ContactRow:
+        return self.contacts[(incoming.channel, incoming.user)]
+
+    def state(self, contact: ContactRow) -> ConversationState:
+        if contact.id not in self.states:
+            state = ConversationState.from_dict(self.saved_states.get(contact.id))
+            if state.agency is None and contact.agency:
+                state.agency = contact.agency
+            self.states[contact.id] = state
+        return self.states[contact.id]
+
+    def say(self, contact: ContactRow, channel: str, message: OutboundMessage, reply: Reply | None = None) -> None:
+        """One message to the contact, as its channel shows it; kept in the history and queued in the outbox."""
+        shown = self.runtime.channel(channel)
+        body = message.as_text(buttons=shown.buttons)
+        choices = [{"key": c.key, "label": c.label} for c in message.choices] if shown.buttons else []
+        intent = reply.intent if reply else "channel"
+        self.messages.append({"contact_id": contact.id, "direction": "out", "text": body, "choices": choices or None,
+                              "intent": intent, "service": reply.service if reply else None,
+                              "aspect": reply.aspect if reply else None, "created_at": utcnow()})
+        self.outbox += outbox.new_rows(contact_id=contact.id, channel=channel, body=body, choices=choices or None,
+                                       limit=shown.text_limit)
+
+    def handle(self, row: Any, incoming: InboundMessage) -> None:
+        if incoming.ignored:  # nothing to answer; one that could not be read is kept failed for an operator
+            status = InboundStatus.FAILED if incoming.unreadable else InboundStatus.PROCESSED
+            self.done.append({"id": row.id, "status": status, "contact_id": None, "error": incoming.ignored,
+                              "attempts": row.attempts})
+            return
+        contact = self.contact(incoming)
+        self.done.append({"id": row.id, "status": InboundStatus.PROCESSED, "contact_id": contact.id, "error": None,
+                          "attempts": row.attempts})
+        now = utcnow()
+        for position, item in enumerate(incoming.media):
+            self.media.append({"inbound_id": row.id, "contact_id": contact.id, "channel": incoming.channel,
+                               "position": position, "source": item.source, "declared_type": item.declared_type,
+                               "file_name": item.file_name, "declared_size": item.declared_size,
+                               "status": MediaStatus.PENDING, "attempts": 0, "next_attempt_at": now,
+                               "created_at": now})
+        self.messages.append({"contact_id": contact.id, "direction": "in", "text": stored_text(incoming.text),
+                              "choices": None, "intent": None, "service": None, "aspect": None, "created_at": now})
+        if incoming.text.strip() or not incoming.media or incoming.shared_contact:
+            state = self.state(contact)
+            reply = respond(self.runtime.engine, incoming, state)
+            apply(reply.effects, contact.changes)
+            if state.agency != contact.agency:
+                contact.agency = state.agency
+                contact.changes["agency"] = state.agency
+            for out in reply.messages:
+                self.say(contact, incoming.channel, out, reply)
+        if incoming.media:
+            what = (messages.MEDIA_WHAT_ONE if len(incoming.media) == 1
+                    else messages.MEDIA_WHAT_MANY.format(n=len(incoming.media)))
+            self.say(contact, incoming.channel, OutboundMessage(messages.MEDIA_RECEIVED.format(what=what)))
+
+    def flush(self, session: Session) -> None:
+        now = utcnow()
+        # Core inserts (executemany): the ORM's bulk path costs more than the statements themselves.
+        if self.media:
+            session.execute(insert(table_of(Media)), self.media)
+            self.runtime.media_waiting = True
+        if self.messages:
+            session.execute(insert(table_of(Message)), self.messages)
+        if self.states:
+            upsert = insert_for(session)(ConversationStateRow)
+            upsert = upsert.on_conflict_do_update(
+                index_elements=[ConversationStateRow.contact_id],
+                set_={"state": upsert.excluded.state, "updated_at": upsert.excluded.updated_at})
+            session.execute(upsert, [{"contact_id": cid, "state": st.to_dict(), "updated_at": now}
+                                     for cid, st in self.states.items()])
+        for group in groups_of([c for c in self.contacts.values() if c.changes]).values():
+            session.execute(update(Contact), [{"id": c.id, **c.changes} for c in group])
+        if self.outbox:
+            session.execute(insert(table_of(Outbox)), self.outbox)
+        session.execute(update(Inbound), [
+            {"id": item["id"], "status": item["status"], "processed_at": now, "attempts": item["attempts"] + 1,
+             "contact_id": item["contact_id"], "error": item["error"]} for item in self.done])
+
+
+def groups_of(contacts: list[ContactRow]) -> dict[tuple[str, ...], list[ContactRow]]:
+    """Bulk updates need the same columns in every row: group contacts by what changed."""
+    groups: dict[tuple[str, ...], list[ContactRow]] = {}
+    for contact in contacts:
+        groups.setdefault(tuple(sorted(contact.changes)), []).append(contact)
+    return groups
+
+
+def table_of(model: Any) -> Table:
+    table: Table = model.__table__
+    return table

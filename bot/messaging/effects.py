@@ -1,0 +1,17 @@
+"""Carrying out what handlers ask besides replying (``handlers.effects``), in the transaction of the replies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.db.models import utcnow
+from handlers.effects import Effect, SetSubscription
+
+
+def apply(effects: list[Effect], contact: dict[str, Any]) -> None:
+    """Turn effects into changes of the contact's row (``contact`` collects the columns to update)."""
+    for effect in effects:
+        if isinstance(effect, SetSubscription):
+            contact |= {"subscribed": effect.subscribed, "subscription_changed_at": utcnow()}
+        else:  # a new kind of effect must be handled here, never dropped silently
+            raise TypeError(f"no way to apply {type(effect).__name__}")

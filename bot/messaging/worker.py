@@ -1,0 +1,127 @@
+"""The worker: answers stray deliveries, downloads media, and sends the outbox with pacing and retries.
+
+`make run` runs it inside the web process; `dinsos-bot worker` runs it alone (several with PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import time
+from datetime import timedelta
+
+from bot.db.models import utcnow
+from bot.messaging import outbox, reports
+from bot.messaging.channel import FailureKind, SendFailure
+from bot.messaging.media_jobs import media_step
+from bot.messaging.processing import sweep_inbound
+from bot.messaging.ratelimit import PerKeyInterval, TokenBucket
+from bot.messaging.runtime import Runtime
+
+log = logging.getLogger(__name__)
+BATCH = 25
+CONCURRENCY = 8
+
+
+class Worker:
+    def __init__(self, runtime: Runtime, worker_id: str | None = None) -> None:
+        self.runtime = runtime
+        self.id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self.channels = {name: runtime.channel(name) for name in runtime.pushed}
+        self.buckets = {name: TokenBucket(c.send_rate) for name, c in self.channels.items() if c.send_rate}
+        self.per_chat = {name: PerKeyInterval(c.chat_interval) for name, c in self.channels.items() if c.chat_interval}
+        self._slots = asyncio.Semaphore(CONCURRENCY)
+        self._last_sweep = 0.0
+
+    async def _deliver(self, job: outbox.Job) -> reports.Sent | None:
+        transact = self.runtime.transact
+        channel = self.channels.get(job.channel)
+        if channel is None or channel.sender is None:
+            await transact(outbox.mark_retry, job=job, code=None, error=f"channel {job.channel} not configured",
+                           max_attempts=self.runtime.settings.outbox_max_attempts)
+            return None
+        pace = self.per_chat.get(job.channel)
+        if pace is not None:
+            wait = pace.wait_for(job.external_id)
+            if wait > 0:
+                await transact(outbox.mark_deferred, job=job, until=utcnow() + timedelta(seconds=wait))
+                return None
+        async with self._slots:
+            if job.channel in self.buckets:
+                await self.buckets[job.channel].acquire()
+            try:
+                result = await channel.sender.send(job)
+            except SendFailure as failure:
+                await self._failed(job, failure)
+                return None
+            except Exception as exc:  # a bug or an unexpected library error: retried, then dead-lettered
+                log.exception("sending outbox %s failed unexpectedly", job.id)
+                await self._failed(job, SendFailure(FailureKind.TRANSIENT, None, f"{type(exc).__name__}: {exc}"))
+                return None
+            finally:
+                if pace is not None:
+                    pace.sent(job.external_id)
+        return reports.Sent(job, result.provider_id, result.status, result.template)
+
+    async def _failed(self, job: outbox.Job, failure: SendFailure) -> None:
+        transact = self.runtime.transact
+        if failure.kind == FailureKind.TRANSIENT:
+            status = await transact(outbox.mark_retry, job=job, code=failure.code, error=failure.message,
+                                    max_attempts=self.runtime.settings.outbox_max_attempts,
+                                    retry_after=failure.retry_after)
+            log.warning("outbox %s: %s (%s), now %s", job.id, failure.code, failure.kind, status)
+        else:
+            await transact(outbox.mark_dead, job=job, code=failure.code, error=failure.message,
+                           unreachable=failure.kind == FailureKind.UNREACHABLE)
+            log.warning("outbox %s dead: %s %s", job.id, failure.code, failure.kind)
+
+    async def send_step(self) -> int:
+        await self.runtime.writer.idle()
+        jobs = await self.runtime.transact(outbox.claim, worker=self.id, limit=BATCH, channels=list(self.channels),
+                                           lease_seconds=self.runtime.settings.outbox_lease_seconds)
+        if jobs:
+            results = await asyncio.gather(*(self._deliver(job) for job in jobs))
+            await self.runtime.writer.idle()
+            await self.runtime.transact(reports.mark_sent, sent=[r for r in results if r is not None],
+                                        template_fallback=self.runtime.settings.template_fallback)
+        return len(jobs)
+
+    async def step(self) -> int:
+        done = await self.send_step()
+        periodic = time.monotonic() - self._last_sweep > 5
+        if self.runtime.media_waiting or periodic:  # an empty look still costs a transaction
+            found = await media_step(self.runtime)
+            self.runtime.media_waiting = found > 0
+            done += found
+        if periodic:
+            self._last_sweep = time.monotonic()
+            done += await sweep_inbound(self.runtime)
+        return done
+
+    async def run(self, stop: asyncio.Event) -> None:
+        log.info("worker %s started", self.id)
+        wakeup = self.runtime.wakeup
+        while not stop.is_set():
+            try:
+                done = await self.step()
+            except Exception:  # keep the worker alive; the database may be briefly unavailable
+                log.exception("worker step failed")
+                done = 0
+            if done:
+                continue
+            wakeup.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(_first(stop, wakeup), timeout=self.runtime.settings.worker_poll_seconds)
+        log.info("worker %s stopped", self.id)
+
+
+async def _first(*events: asyncio.Event) -> None:
+    waiters = [asyncio.create_task(e.wait()) for e in events]
+    try:
+        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for w in waiters:
+            w.cancel()
