@@ -80,12 +80,27 @@ def test_conversation_survives_a_reload_and_reset_clears_it(page) -> None:  # ty
     expect(page.locator(".msg")).to_have_count(0)
 
 
-def test_clarify_choices_are_buttons(page) -> None:  # type: ignore[no-untyped-def]
+def test_choices_are_buttons_once_and_survive_a_reload_and_the_region_follows(page) -> None:  # type: ignore[no-untyped-def]
     page.select_option("#agency", "")
     _ask(page, "syarat kks hilang")
-    page.locator(".choices button", has_text="Kabupaten Sragen").click()
+    question = page.locator(".msg.out").last
+    assert question.locator(".choices button").count() == 4
+    assert "4. Kabupaten Tanah Laut" not in question.inner_text().split("\n")[:-4]  # not also a numbered list
+    page.reload()
+    page.locator(".msg.out .choices button", has_text="Kabupaten Sragen").click()  # the buttons are still there
     page.locator(".msg.out").nth(1).wait_for()
     assert "SP2D" in page.locator(".msg.out").last.inner_text()
+    expect(page.locator("#agency")).to_have_value("sragen")  # the selector shows what the bot recorded
+    page.reload()
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("#agency")).to_have_value("sragen")
+
+
+def test_a_region_named_in_the_chat_moves_the_selector(page) -> None:  # type: ignore[no-untyped-def]
+    page.select_option("#agency", "")
+    _ask(page, "saya warga tanah laut")
+    assert "Kabupaten Tanah Laut" in page.locator(".msg.out").last.inner_text()
+    expect(page.locator("#agency")).to_have_value("tanah-laut")
 
 
 def test_user_text_is_escaped(page) -> None:  # type: ignore[no-untyped-def]
@@ -106,3 +121,5 @@ def test_at_a_phone_width_nothing_is_cut_off(page) -> None:  # type: ignore[no-u
     for selector in ("#text", "#agency", "#reset", ".msg.out >> nth=-1"):
         box = page.locator(selector).bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360, selector
+    header = page.locator(".bar").bounding_box()
+    assert header is not None and header["height"] <= 104, "the header takes two lines at most"
