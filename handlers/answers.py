@@ -32,6 +32,7 @@ from knowledge.model import Agency, Service
 from knowledge.understand import COMMON_WORDS, STOPWORDS, Understanding, field_aspect
 
 EXTRA_ASPECTS = ("fee", "duration", "requirements", "products")
+STORY_SURE, STORY, STORY_WITH_AMOUNTS = 0.8, 0.6, 0.3  # how sure the classifier must be that a problem is told
 PLACE_FILLER = {"saya", "di", "dari", "warga", "tinggal", "kabupaten", "kota", "kab"}
 
 
@@ -90,10 +91,20 @@ def replay(turn: Turn, text: str) -> Reply:
     return reply
 
 
+def problem_told(u: Understanding) -> bool:
+    """A problem told as a story, though no complaint phrase matched: the classifier is sure, or fairly sure and
+    the message does not ask about a named service, or it names two amounts (what was due and what came)."""
+    if u.story >= STORY_SURE:
+        return True
+    if u.story >= STORY and not (u.services and u.aspects):
+        return True
+    return len(set(u.amounts)) >= 2 and u.story >= STORY_WITH_AMOUNTS
+
+
 def understood(turn: Turn) -> Reply:
     state, u, text = turn.state, turn.u, turn.text
     agency = turn.ctx.agency(state)
-    if u.complaint:
+    if u.complaint or problem_told(u):
         return complaint(turn, how_to=u.complaint == "intent")
     services = [(s, sc) for s, sc in u.services if agency is None or s.agency == agency.slug]
     aspects = [a for a in u.aspects if a != "detail"] or (["detail"] if "detail" in u.aspects else [])
@@ -232,8 +243,11 @@ def agency_from(turn: Turn, question: Question | None) -> str | None:
             return slugs[u.number - 1]
         if u.number is not None or (u.unknown and len(u.tokens) <= 3 and not u.services and not u.aspects):
             return "unknown"
-    named = re.search(r"\b(?:kabupaten|kota|tinggal di|dari|warga|domisili|asal)\s+([a-z]+)", u.text)
-    if named and not u.places and named.group(1) in u.unknown:
+    # "saya dari X", "warga kota X" with X a place we do not serve; in a longer message "dari" is just "from"
+    # ("dari zaman dulu", "dari bank"), and a story never names its region this way.
+    words = r"kabupaten|kota|tinggal di|warga|domisili|asal" + (r"|dari" if len(u.tokens) <= 4 else "")
+    named = re.search(rf"\b(?:{words})\s+([a-z]+)", u.text)
+    if named and not u.places and named.group(1) in u.unknown and len(u.tokens) <= 8:
         return "unknown"
     return None
 

@@ -25,7 +25,8 @@ from handlers.officer import Officer
 from handlers.subscription import ContactShared, OptIn, OptOut, Start
 from handlers.types import ConversationState, InboundMessage, Reply
 from knowledge.model import KnowledgeBase
-from knowledge.understand import Lexicon, Reader, clean_text
+from knowledge.text import clean_text
+from knowledge.understand import Lexicon, Reader
 
 
 class Handler(Protocol):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,10 @@ from typing import Any
 import yaml
 from rapidfuzz import fuzz, process
 
+from knowledge.amounts import amounts
+from knowledge.intents import IntentModel
 from knowledge.model import KnowledgeBase, Service
+from knowledge.text import clean_text
 
 LEXICON = Path(__file__).resolve().parent / "lexicon.yaml"
 
@@ -64,6 +66,15 @@ GENERIC = {
 
 
 @dataclass
+class Problem:
+    """A problem a service can fix (``lexicon.yaml`` "problems"): how citizens tell it, and that service's words."""
+
+    name: str
+    patterns: list[re.Pattern[str]]
+    services: list[list[str]]  # alias words of the fixing service, best first
+
+
+@dataclass
 class Lexicon:
     slang: dict[tuple[str, ...], list[str]]
     aspects: dict[str, list[list[str]]]
@@ -73,6 +84,7 @@ class Lexicon:
     complaint_strong: list[re.Pattern[str]]
     complaint_intent: list[re.Pattern[str]]
     out_of_scope: list[tuple[re.Pattern[str], str]]
+    problems: dict[str, Problem] = field(default_factory=dict)
     vocab: set[str] = field(default_factory=set)
 
     @classmethod
@@ -90,6 +102,9 @@ class Lexicon:
             complaint_strong=[re.compile(p) for p in raw["complaint"]["strong"]],
             complaint_intent=[re.compile(p) for p in raw["complaint"]["intent"]],
             out_of_scope=[(re.compile(o["pattern"]), o["hint"]) for o in raw["out_of_scope"]],
+            problems={name: Problem(name, [re.compile(p) for p in spec["patterns"]],
+                                    [list(words) for words in spec["services"]])
+                      for name, spec in (raw.get("problems") or {}).items()},
         )
         words: set[str] = set(STOPWORDS) | COMMON_WORDS
         for _key, value in slang.items():
@@ -121,27 +136,23 @@ class Understanding:
     out_of_scope: str | None
     unknown: list[str]
     number: int | None
+    kind: dict[str, float] = field(default_factory=dict)  # the classifier: complaint / question / other
+    problem: Problem | None = None  # a problem a service of the standard fixes
+    amounts: list[int] = field(default_factory=list)  # money named, in rupiah
 
-
-_EMOJI = re.compile(
-    "[\U0001f000-\U0001faff\U00002600-\U000027bf\U0001f900-\U0001f9ff\u200d\ufe0f\u2190-\u21ff\u2b00-\u2bff]"
-)
-
-
-def clean_text(text: str) -> str:
-    """Remove control characters and emoji; normalise Unicode; keep at most 1,000 characters."""
-    text = unicodedata.normalize("NFKC", text)
-    text = "".join(ch if (ch.isprintable() or ch in "\n\t") else " " for ch in text)
-    text = _EMOJI.sub(" ", text)
-    return re.sub(r"\s+", " ", text).strip()[:1000].rstrip()  # cut, then strip: the same text twice, same result
+    @property
+    def story(self) -> float:
+        """How much the message reads like a problem being reported (0-1)."""
+        return self.kind.get("complaint", 0.0)
 
 
 class Reader:
     """Understands messages against one knowledge base."""
 
-    def __init__(self, kb: KnowledgeBase, lexicon: Lexicon) -> None:
+    def __init__(self, kb: KnowledgeBase, lexicon: Lexicon, intents: IntentModel | None = None) -> None:
         self.kb = kb
         self.lex = lexicon
+        self.intents = intents or IntentModel.load()
         self.vocab = set(lexicon.vocab)
         self.aliases: list[tuple[Service, list[str]]] = []
         aspect_words = {p[0] for ps in lexicon.aspects.values() for p in ps if len(p) == 1}
@@ -244,14 +255,18 @@ class Reader:
         place_tokens = {t for _, toks in self.places for t in toks}
         unknown = [t for t in tokens if t not in self.vocab and not t.isdigit() and t not in place_tokens]
         number = int(joined) if re.fullmatch(r"\d{1,2}", joined) else None
+        problem = next((p for p in self.lex.problems.values() if any(r.search(joined) for r in p.patterns)), None)
         return Understanding(joined, tokens, aspects, services, places, variant_words, complaint, oos,
-                             unknown, number)
+                             unknown, number, self.intents.probabilities(text), problem, amounts(text))
 
     def _places(self, tokens: list[str]) -> list[str]:
+        """The agencies whose places the message names; a negated one ("bukan tanah laut") is not a choice."""
         found: list[str] = []
         for slug, toks in self.places:
-            if _contains(tokens, toks) and slug not in found:
-                found.append(slug)
+            for start in _positions(tokens, toks):
+                negated = set(tokens[max(0, start - 2):start]) & NEGATIONS
+                if not negated and slug not in found:
+                    found.append(slug)
         return found
 
     def _services(self, tokens: list[str], agencies: list[str] | None
@@ -343,6 +358,14 @@ ORDER = [
     "guarantees", "supervision", "evaluation", "warnings", "procedure", "hours", "complaints", "contact",
     "detail",
 ]
+
+
+NEGATIONS = {"bukan", "tidak", "selain", "kecuali"}
+
+
+def _positions(tokens: list[str], phrase: list[str]) -> list[int]:
+    n = len(phrase)
+    return [i for i in range(len(tokens) - n + 1) if tokens[i : i + n] == phrase]
 
 
 def _contains(tokens: list[str], phrase: list[str]) -> bool:

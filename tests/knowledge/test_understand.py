@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from knowledge.understand import clean_text
+from knowledge.text import clean_text
 
 
 @given(st.text(max_size=1500))
