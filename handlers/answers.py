@@ -28,11 +28,26 @@ from handlers import messages as m
 from handlers import render
 from handlers.context import Turn, first_number
 from handlers.types import Choice, Meta, OutboundMessage, Question, Reply
+from knowledge.lines import Match
 from knowledge.model import Agency, Service
-from knowledge.understand import COMMON_WORDS, STOPWORDS, Understanding, field_aspect
+from knowledge.understand import COMMON_WORDS, STOPWORDS, Problem, Understanding, field_aspect
 
 EXTRA_ASPECTS = ("fee", "duration", "requirements", "products")
-STORY_SURE, STORY, STORY_WITH_AMOUNTS = 0.8, 0.6, 0.3  # how sure the classifier must be that a problem is told
+# How sure the classifier must be that a problem is told (see problem_told and problem_reported).
+STORY_SURE, STORY_TOLD, STORY, STORY_WITH_AMOUNTS = 0.8, 0.7, 0.6, 0.3
+DETAIL_MIN = 1.5  # how rare (summed idf) the words shared with one line must be for that line to be the answer
+DETAIL_FIELDS = {  # where a narrow question's line is looked for, by the aspect asked; "prosedurnya?" wants it all
+    "overview": ("requirements", "products", "procedure", "warnings"), "requirements": ("requirements",),
+    "products": ("products", "requirements", "procedure"),
+}
+FIELD_ASPECT = {"requirements": "requirements", "products": "products", "procedure": "procedure",
+                "warnings": "warnings"}
+YES_NO_WORDS = {"harus", "perlu", "wajib", "boleh", "apakah", "bisa", "pakai", "bawa", "butuh"}
+WH_WORDS = {"apa", "berapa", "bagaimana", "kapan", "mana", "siapa", "dimana", "kemana", "kenapa", "mengapa"}
+ASKING = {"tanya", "kah", "apakah", "ngapain", "gimana", "bagaimana"}
+YES_NO_TAILS = {"tidak", "ya", "kah", "belum", "nggak", "gak", "ga", "enggak"}
+QUESTIONABLE = {"pbi-inactive", "kks-lost-or-blocked"}  # problems a citizen also asks about
+MAX_BRING = 5  # documents listed in a complaint reply before "ketik syarat"
 PLACE_FILLER = {"saya", "di", "dari", "warga", "tinggal", "kabupaten", "kota", "kab"}
 
 
@@ -52,6 +67,8 @@ class Answer:
         state, u = turn.state, turn.u
         question = state.question
         chosen = agency_from(turn, question)
+        if chosen and chosen != "unknown" and state.agency and chosen != state.agency and told_elsewhere(turn):
+            chosen = None  # "adik saya di sragen dapat, saya tidak": a place in a story is not where the citizen is
         if chosen == "unknown":
             return ask_agency(turn, question.text if question else "", unknown=True)
         if chosen:
@@ -92,24 +109,51 @@ def replay(turn: Turn, text: str) -> Reply:
 
 
 def problem_told(u: Understanding) -> bool:
-    """A problem told as a story, though no complaint phrase matched: the classifier is sure, or fairly sure and
-    the message does not ask about a named service, or it names two amounts (what was due and what came)."""
-    if u.story >= STORY_SURE:
+    """A problem told as a story, though no complaint phrase matched: the classifier is sure and the message does
+    not ask about a named service, or fairly sure and it asks nothing at all ("sudah bisa daftar ... kah?" and
+    "brp lama sampai cair" are questions), or it names two amounts (what was due and what came)."""
+    if u.story >= STORY_SURE and not (u.services and u.aspects):
         return True
-    if u.story >= STORY and not (u.services and u.aspects):
+    asks = bool(u.aspects) or bool(u.services) or bool(set(u.tokens) & (WH_WORDS | {"kah", "apakah"}))
+    if u.story >= STORY and not asks:
         return True
     return len(set(u.amounts)) >= 2 and u.story >= STORY_WITH_AMOUNTS
+
+
+def problem_reported(u: Understanding) -> bool:
+    """A known problem (lexicon "problems") is reported, not asked about: one that a service fixes is a question
+    when the message asks an aspect ("syarat kks hilang") or reads like one."""
+    if u.problem is None:
+        return False
+    if not u.problem.services or u.problem.name not in QUESTIONABLE:
+        return True
+    asks = bool(set(u.tokens) & (WH_WORDS | ASKING)) or u.tokens[-1] in YES_NO_TAILS
+    return (not u.aspects and u.story >= STORY_WITH_AMOUNTS) or (u.story >= STORY_TOLD and not asks)
 
 
 def understood(turn: Turn) -> Reply:
     state, u, text = turn.state, turn.u, turn.text
     agency = turn.ctx.agency(state)
-    if u.complaint or problem_told(u):
-        return complaint(turn, how_to=u.complaint == "intent")
+    if u.complaint or problem_told(u) or problem_reported(u):
+        return complaint(turn, how_to=u.complaint == "intent" and u.problem is None)
+    if u.problem is not None and agency is not None and fixing_service(turn, agency, u.problem) is None:
+        line = render.standard_line(agency, u.problem.standard, turn.ctx.reader.tokens)
+        if line:  # asked about a problem the standard assigns to someone ("kks hilang gimana" in Sragen)
+            return problem_answer(turn, agency, u.problem, line)
     services = [(s, sc) for s, sc in u.services if agency is None or s.agency == agency.slug]
     aspects = [a for a in u.aspects if a != "detail"] or (["detail"] if "detail" in u.aspects else [])
     content_unknown = bool(u.unknown) or u.out_of_scope is not None
     kb = turn.ctx.kb
+
+    if not services and state.service and not set(aspects) & {"hours", "contact", "fee", "duration"}:
+        slug, sid = state.service.split("/", 1)
+        context = kb.service(slug, sid) if agency is None or agency.slug == slug else None
+        if context is not None:  # a narrow follow-up on the service just answered ("kalo surat polisi harus?")
+            narrow = detail_asked(turn, context, aspects[0] if aspects else "overview")
+            if narrow is not None:
+                return detail_answer(turn, Target(kb.agencies[slug], context), narrow)
+            if is_yes_no(turn) and missing_document(turn, context):
+                return answer(turn, Target(kb.agencies[slug], context), ["requirements"])
 
     if not services and state.service and not content_unknown and (aspects or u.variant_words):
         slug, sid = state.service.split("/", 1)
@@ -161,6 +205,14 @@ def answer(turn: Turn, target: Target, aspects: list[str]) -> Reply:
         aspects = [found] if found else []
     aspect = aspects[0] if aspects else "overview"
     variants = set(u.variant_words) or set(state.variant if state.service == f"{agency.slug}/{service.id}" else [])
+    narrow = detail_asked(turn, service, aspect)
+    if narrow is not None:
+        return detail_answer(turn, target, narrow)
+    if aspect == "requirements" and is_yes_no(turn) and missing_document(turn, service):
+        head, body = render.service_answer(agency, service, aspect, variants, lex.variants)
+        state.service, state.aspect = f"{agency.slug}/{service.id}", aspect
+        return paged(turn, head, [m.NOT_REQUIRED, *body], [render.source_line(agency, service)], "answer",
+                     service=service.id, aspect=aspect, agency=agency.slug)
     head, body = render.service_answer(agency, service, aspect, variants, lex.variants)
     for extra in aspects[1:3]:
         if extra in ("fee", "duration") and extra != aspect:
@@ -176,6 +228,63 @@ def answer(turn: Turn, target: Target, aspects: list[str]) -> Reply:
               else render.source_line(agency, service))
     return paged(turn, head, body, [source, render.next_step(aspect)], "answer",
                  service=service.id, aspect=aspect, agency=agency.slug)
+
+
+def content_words(turn: Turn, service: Service) -> list[str]:
+    """The message's own words: not function words, aspect words, place words or the service's name."""
+    reader = turn.ctx.reader
+    name = set(reader.tokens(service.name, fuzzy=False))
+    skip = STOPWORDS | COMMON_WORDS | name | turn.ctx.lex.aspect_words | reader.place_words
+    short_ok = turn.ctx.lex.document_words  # "sk", "kk"
+    return [t for t in turn.u.tokens if t not in skip and (len(t) >= 3 or t in short_ok) and not t.isdigit()]
+
+
+def detail_asked(turn: Turn, service: Service, aspect: str) -> Match | None:
+    """The one line of the standard a narrow question asks about, when its words are rare enough to be sure."""
+    fields = DETAIL_FIELDS.get(aspect)
+    if fields is None:
+        return None
+    words = content_words(turn, service)
+    match = turn.ctx.reader.lines.best(service, words, fields)
+    if match is None or match.score < DETAIL_MIN:
+        return None
+    variant_words = {w for phrases in turn.ctx.lex.variants.values() for p in phrases for w in p}
+    if not match.words - variant_words and aspect != "products":
+        return None  # only a variant named ("kks hilang"): the variant's whole list answers it
+    return match
+
+
+def detail_answer(turn: Turn, target: Target, match: Match) -> Reply:
+    """The line asked about first (with the documents under it, or the group it belongs to), then the rest of
+    that part of the standard, paged."""
+    agency, service, line = target.agency, target.service, match.line
+    aspect = FIELD_ASPECT[line.field]
+    head = [m.HEADING.format(title=m.TITLE[aspect], name=render.display_name(service))]
+    first = [m.YES_REQUIRED] if is_yes_no(turn) and line.field == "requirements" else []
+    first.append(m.DETAIL_LINE.format(line=line.text))
+    first += [f"   - {child}" for child in line.children]
+    if line.parent:
+        first.append(m.DETAIL_FOR.format(group=line.parent))
+    variants = set(turn.u.variant_words)
+    _, rest = render.service_answer(agency, service, aspect, variants, turn.ctx.lex.variants)
+    state = turn.state
+    state.service, state.aspect, state.variant = f"{agency.slug}/{service.id}", aspect, sorted(variants)
+    return paged(turn, head, [*first, "", m.DETAIL_REST, *rest], [render.source_line(agency, service)], "answer",
+                 service=service.id, aspect=aspect, agency=agency.slug)
+
+
+def is_yes_no(turn: Turn) -> bool:
+    """ "perlu bawa SK nggak", "harus ya?", "apakah wajib ...": a question answered by ya or tidak."""
+    tokens = turn.u.tokens
+    asks = bool(set(tokens) & YES_NO_WORDS) and not set(tokens) & WH_WORDS
+    return asks and (turn.text.rstrip().endswith("?") or tokens[-1] in YES_NO_TAILS or tokens[0] == "apakah")
+
+
+def missing_document(turn: Turn, service: Service) -> bool:
+    """A document named that no line of the service's requirements mentions ("perlu SKCK nggak?")."""
+    named = [w for w in content_words(turn, service) if w in turn.ctx.lex.document_words]
+    match = turn.ctx.reader.lines.best(service, named, ("requirements",)) if named else None
+    return bool(named) and (match is None or not set(named) <= match.words)
 
 
 def agency_answer(turn: Turn, agency: Agency, aspect: str) -> Reply:
@@ -214,13 +323,56 @@ def ask_service(turn: Turn, services: list[Service], aspects: list[str]) -> Repl
 
 
 def complaint(turn: Turn, *, how_to: bool = False) -> Reply:
+    """A problem told: empathy and what the office can do, the service that fixes it (or the standard's line on
+    who handles it), and how to file a complaint. ``how_to``: the citizen only asked how to complain."""
     agency = turn.ctx.agency(turn.state)
     if agency is None:
         turn.state.question = Question("agency", text=turn.text)
         return turn.ctx.ask(m.COMPLAINT_NO_AGENCY, turn.ctx.agency_choices(), "complaint")
-    channels = "\n".join(render.complaint_channels(agency))
-    template = m.COMPLAINT_HOWTO if how_to else m.COMPLAINT
-    return turn.say(template.format(channels=channels), "complaint", agency=agency.slug)
+    channels = render.complaint_channels(agency)
+    if how_to:
+        return turn.say(m.COMPLAINT_HOWTO.format(channels="\n".join(channels)), "complaint", agency=agency.slug)
+    problem = turn.u.problem
+    lines = [m.PROBLEM_EMPATHY.get(problem.name, m.COMPLAINT_EMPATHY) if problem else m.COMPLAINT_EMPATHY]
+    fixing = fixing_service(turn, agency, problem) if problem else None
+    if fixing is not None and problem is not None:
+        variants = set(turn.u.variant_words) or ({problem.variant} if problem.variant else set())
+        _, items = render.service_answer(agency, fixing, "requirements", variants, turn.ctx.lex.variants)
+        items = [i for i in items if not i.startswith(m.WARNING_PREFIX)]
+        summary = m.SUMMARY_LINE.format(duration=render.duration_short(fixing), fee=render.fee_short(fixing))
+        lines += ["", m.PROBLEM_SERVICE.format(name=render.display_name(fixing), summary=summary.rstrip(".")),
+                  m.PROBLEM_BRING, *items[:MAX_BRING]]
+        if len(items) > MAX_BRING:
+            lines.append(m.PROBLEM_MORE_ITEMS)
+        turn.state.service = f"{agency.slug}/{fixing.id}"
+        turn.state.variant = sorted(variants)
+    elif problem is not None:
+        line = render.standard_line(agency, problem.standard, turn.ctx.reader.tokens)
+        if line:
+            lines += ["", m.PROBLEM_STANDARD.format(agency=agency.short_name, line=line)]
+    lines += ["", m.COMPLAINT_CHANNELS.format(channels="\n".join(render.shortest_channels(channels))),
+              m.COMPLAINT_SAFE]
+    return turn.say("\n".join(lines), "complaint", agency=agency.slug,
+                    service=fixing.id if fixing is not None else None)
+
+
+def problem_answer(turn: Turn, agency: Agency, problem: Problem, line: str) -> Reply:
+    """What the agency's standard says about a problem asked about, first; where to complain after."""
+    service = next(s for s in agency.services if line in render.all_lines(s, ("procedure",)))
+    title = m.PROBLEM_TITLE.get(problem.name, m.TITLE["procedure"])
+    text = "\n".join([m.PROBLEM_ANSWER.format(title=title, agency=agency.short_name, line=line), "",
+                      m.PROBLEM_ANSWER_NEXT, render.source_line(agency, service)])
+    turn.state.service = f"{agency.slug}/{service.id}"
+    return turn.say(text, "answer", service=service.id, aspect="procedure", agency=agency.slug)
+
+
+def fixing_service(turn: Turn, agency: Agency, problem: Problem) -> Service | None:
+    """The agency's service that fixes the problem: one whose names hold all the words of a problem's entry."""
+    for words in problem.services:
+        for service, toks in turn.ctx.reader.aliases:
+            if service.agency == agency.slug and set(words) <= set(toks):
+                return service
+    return None
 
 
 def fallback(turn: Turn, u: Understanding) -> Reply:
@@ -250,6 +402,14 @@ def agency_from(turn: Turn, question: Question | None) -> str | None:
     if named and not u.places and named.group(1) in u.unknown and len(u.tokens) <= 8:
         return "unknown"
     return None
+
+
+def told_elsewhere(turn: Turn) -> bool:
+    """A story that names another place, without the citizen saying that they live there."""
+    u = turn.u
+    if not (u.complaint or u.problem or problem_told(u)):
+        return False
+    return not re.search(r"\b(?:saya|aku|kami|sy)\b(?: \w+){0,3} (?:di|dari|warga|orang|tinggal)\b", u.text)
 
 
 def is_only_place(turn: Turn) -> bool:

@@ -62,8 +62,8 @@ class Engine:
         """Answer one message; ``state`` is changed in place to what the conversation remembers next."""
         if len(self.kb.agencies) == 1:
             state.agency = next(iter(self.kb.agencies))
-        elif msg.agency in self.kb.agencies:
-            state.agency = msg.agency
+        elif msg.agency in self.kb.agencies and state.agency is None:
+            state.agency = msg.agency  # the channel's agency is where a conversation starts, not where it must stay
         return self.dispatch(Turn(self.ctx, msg, state, clean_text(msg.text)))
 
     def dispatch(self, turn: Turn) -> Reply:

@@ -61,12 +61,44 @@ OFFICER = (
 )
 OFFICER_NO_AGENCY = "Agar kami bisa menunjukkan kontak petugas yang tepat, Anda tinggal di kabupaten/kota mana?"
 
-COMPLAINT = (
-    "Mohon maaf atas kendala yang Anda alami. 🙏 Masalah seperti ini bisa diadukan.\n"
-    "Ketik *lapor* untuk cara menyampaikan pengaduan, atau langsung melalui:\n{channels}\n"
-    "Siapkan: nama, alamat, nomor KKS/KTP, dan foto dokumen (KTP, KKS, buku tabungan) bila ada.\n"
-    "_Jangan berikan PIN atau uang kepada siapa pun; layanan Dinas Sosial tidak dipungut biaya._"
-)
+# A problem told: one line of empathy and what the office can do, per problem (lexicon.yaml "problems").
+COMPLAINT_EMPATHY = "Mohon maaf atas kendala yang Anda alami. 🙏 Masalah seperti ini bisa diadukan."
+PROBLEM_EMPATHY = {
+    "aid-cut": (
+        "Mohon maaf atas kejadian ini. 🙏 Bantuan sosial harus diterima *utuh*: tidak boleh dipotong atau "
+        "dimintai uang oleh siapa pun, dengan alasan apa pun (transport, fotokopi, jasa)."
+    ),
+    "card-held": (
+        "Mohon maaf atas kejadian ini. 🙏 Kartu KKS, buku tabungan dan PIN adalah *milik KPM* dan dipegang "
+        "sendiri; tidak boleh ditahan ketua kelompok, pendamping, agen atau siapa pun."
+    ),
+    "pbi-inactive": "Mohon maaf, kami paham ini mendesak, apalagi bila sedang perlu berobat. 🙏",
+    "kks-lost-or-blocked": "Mohon maaf atas kendala kartu Anda. 🙏 Kartu bisa diurus penggantiannya, tanpa biaya.",
+    "card-not-given": (
+        "Mohon maaf, kartu Anda belum diterima. 🙏 KKS diserahkan langsung kepada KPM yang terdaftar, tanpa biaya."
+    ),
+    "less-than-announced": (
+        "Mohon maaf atas kejadian ini. 🙏 Bantuan harus diterima sesuai jumlah yang ditetapkan; "
+        "selisihnya perlu diperiksa."
+    ),
+    "not-received": (
+        "Mohon maaf, bantuan Anda belum diterima. 🙏 Penyebabnya perlu diperiksa petugas "
+        "(data penerima, saldo, atau kartu)."
+    ),
+    "not-registered": (
+        "Mohon maaf atas kendala ini. 🙏 Usulan penerima bantuan dan perbaikan data (DTKS) diajukan lewat "
+        "desa/kelurahan, dan Dinas Sosial dapat memeriksa status data Anda."
+    ),
+    "queue": "Mohon maaf atas antrean yang menyulitkan Anda. 🙏 Keluhan tentang pelayanan ini bisa diadukan.",
+    "delay": "Mohon maaf atas keterlambatan ini. 🙏 Anda berhak menanyakan dan mengadukannya.",
+    "conduct": "Mohon maaf atas perlakuan yang Anda alami. 🙏 Setiap warga berhak dilayani dengan sopan.",
+}
+PROBLEM_SERVICE = "Layanan yang bisa membantu: *{name}* ({summary})."
+PROBLEM_BRING = "Bawa:"
+PROBLEM_MORE_ITEMS = "_…ketik *syarat* untuk daftar lengkap._"
+PROBLEM_STANDARD = "Menurut standar pelayanan {agency}: _{line}_"
+COMPLAINT_CHANNELS = "Untuk mengadu, ketik *lapor*, atau langsung melalui:\n{channels}"
+COMPLAINT_SAFE = "_Jangan berikan PIN atau uang kepada siapa pun; layanan Dinas Sosial tidak dipungut biaya._"
 COMPLAINT_HOWTO = (
     "Pengaduan bisa disampaikan melalui:\n{channels}\n"
     "Sertakan: nama, alamat, nomor KKS/KTP, uraian masalah, dan foto dokumen bila ada. "
@@ -112,6 +144,23 @@ ASPECT_WORD = {
 HEADING = "*{title} – {name}*"
 HOWTO_BRING = "*Persyaratan:*"
 HOWTO_STEPS = "*Langkah-langkah:*"
+HOWTO_ELIGIBLE = "*Syarat penerima:*"
+HOWTO_REGISTER = (
+    "Untuk menjadi penerima, nama Anda harus masuk DTKS: usulan diajukan lewat *desa/kelurahan*, "
+    "lalu diverifikasi Dinas Sosial. Tidak dipungut biaya."
+)
+HOWTO_OFFICE_STEPS = "Langkah di standar ini adalah pekerjaan kantor (penyaluran); ketik *prosedur* untuk melihatnya."
+YES_REQUIRED = "*Ya*, ini termasuk persyaratan:"
+NOT_REQUIRED = "*Tidak*, dokumen itu tidak tercantum dalam persyaratan di standar pelayanan. Yang diminta:"
+DETAIL_FOR = "_(untuk: {group})_"
+DETAIL_LINE = "👉 {line}"
+DETAIL_REST = "*Selengkapnya:*"
+PROBLEM_ANSWER = "*{title} – {agency}*\nMenurut standar pelayanan: _{line}_"
+PROBLEM_ANSWER_NEXT = "Bila ingin mengadu, ketik *lapor*."
+PROBLEM_TITLE = {
+    "kks-lost-or-blocked": "KKS hilang, rusak atau terblokir",
+    "pbi-inactive": "BPJS PBI tidak aktif",
+}
 FEE_FREE = "Layanan ini *tidak dipungut biaya (gratis)*."
 FEE_AS_WRITTEN = "Tertulis di standar: \"{fee}\"."
 FEE_WARNING = "Jika ada yang meminta bayaran, laporkan dengan mengetik *lapor*."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from handlers import messages as m
@@ -108,8 +109,44 @@ def short_line(service: Service, aspect: str) -> str:
     return m.DURATION_LINE.format(duration=text)
 
 
-def _fee_short(service: Service) -> str:
+def fee_short(service: Service) -> str:
     return m.FREE_SHORT if service.free else (service.text("fee") or m.PAID_SHORT)
+
+
+def duration_short(service: Service) -> str:
+    return service.duration.human() if service.duration else (service.text("duration") or "-")
+
+
+def all_lines(service: Service, fields: tuple[str, ...] = ("procedure", "requirements", "products")) -> list[str]:
+    """The service's lines, sub-items included, field by field."""
+    lines: list[str] = []
+    for key in fields:
+        for item in service.items(key):
+            lines.append(item_text(item))
+            lines.extend(item_text(child) for child in item_children(item))
+    return lines
+
+
+def standard_line(agency: Agency, groups: list[list[str]], tokens: Callable[..., list[str]]) -> str | None:
+    """The first line of the agency's standards holding all the words of a group (groups in order)."""
+    for words in groups:
+        for service in agency.services:
+            for line in all_lines(service, ("procedure",)):
+                if set(words) <= set(tokens(line, fuzzy=False)):
+                    return line
+    return None
+
+
+def shortest_channels(lines: list[str], limit: int = 3) -> list[str]:
+    """The complaint channels a citizen can use from a phone first: a number, SP4N-LAPOR!, then the rest."""
+    def rank(line: str) -> int:
+        low = line.lower().lstrip("• ")
+        if re.search(r"\d{4}", low):
+            return 0
+        if "lapor" in low:
+            return 1
+        return 3 if low.startswith(("pejabat", "petugas", "pengelola")) else 2
+    return sorted(lines, key=rank)[:limit]
 
 
 def _warnings(service: Service) -> list[str]:
@@ -129,7 +166,7 @@ def service_answer(agency: Agency, service: Service, aspect: str, variant_words:
             body.append("")
             body.append(m.SUMMARY_LINE.format(
                 duration=service.duration.human() if service.duration else (service.text("duration") or "-"),
-                fee=_fee_short(service)))
+                fee=fee_short(service)))
         body.extend(_warnings(service))
     elif aspect == "fee":
         fee = service.text("fee")
@@ -152,6 +189,12 @@ def service_answer(agency: Agency, service: Service, aspect: str, variant_words:
                 body.append(m.DURATION_AS_WRITTEN.format(text=text))
             if service.sop.get("steps"):
                 body.append(m.DURATION_STEPS)
+    elif aspect == "howto" and service.data.get("procedure_by") == "office":
+        # The standard's procedure is the office's own work: what a citizen does is be registered (DTKS).
+        _, req = service_answer(agency, service, "requirements", variant_words, variant_lex)
+        head = [m.HEADING.format(title=m.TITLE["howto"], name=name)]
+        body = [m.HOWTO_ELIGIBLE, *[r for r in req if not r.startswith(m.WARNING_PREFIX)], "", m.HOWTO_REGISTER,
+                m.HOWTO_OFFICE_STEPS]
     elif aspect == "howto":
         _, req = service_answer(agency, service, "requirements", variant_words, variant_lex)
         _, how = service_answer(agency, service, "procedure", variant_words, variant_lex)

@@ -16,6 +16,7 @@ from rapidfuzz import fuzz, process
 
 from knowledge.amounts import amounts
 from knowledge.intents import IntentModel
+from knowledge.lines import Lines, stems
 from knowledge.model import KnowledgeBase, Service
 from knowledge.text import clean_text
 
@@ -72,6 +73,8 @@ class Problem:
     name: str
     patterns: list[re.Pattern[str]]
     services: list[list[str]]  # alias words of the fixing service, best first
+    standard: list[list[str]] = field(default_factory=list)  # words of the standard's line on who handles it
+    variant: str | None = None  # the variant of the fixing service's requirements that applies
 
 
 @dataclass
@@ -85,7 +88,12 @@ class Lexicon:
     complaint_intent: list[re.Pattern[str]]
     out_of_scope: list[tuple[re.Pattern[str], str]]
     problems: dict[str, Problem] = field(default_factory=dict)
+    document_words: set[str] = field(default_factory=set)  # documents citizens name ("sk", "skck", "materai")
     vocab: set[str] = field(default_factory=set)
+
+    @property
+    def aspect_words(self) -> set[str]:
+        return {w for phrases in self.aspects.values() for p in phrases for w in p}
 
     @classmethod
     def load(cls, path: Path = LEXICON) -> Lexicon:
@@ -103,8 +111,10 @@ class Lexicon:
             complaint_intent=[re.compile(p) for p in raw["complaint"]["intent"]],
             out_of_scope=[(re.compile(o["pattern"]), o["hint"]) for o in raw["out_of_scope"]],
             problems={name: Problem(name, [re.compile(p) for p in spec["patterns"]],
-                                    [list(words) for words in spec["services"]])
+                                    [list(words) for words in spec.get("services") or []],
+                                    [list(words) for words in spec.get("standard") or []], spec.get("variant"))
                       for name, spec in (raw.get("problems") or {}).items()},
+            document_words=set(raw.get("documents") or []),
         )
         words: set[str] = set(STOPWORDS) | COMMON_WORDS
         for _key, value in slang.items():
@@ -116,7 +126,8 @@ class Lexicon:
             for alias_list in per_agency.values():
                 for alias in alias_list:
                     words.update(alias.split())
-        for pattern in lex.complaint_strong + lex.complaint_intent:
+        problem_patterns = [p for problem in lex.problems.values() for p in problem.patterns]
+        for pattern in lex.complaint_strong + lex.complaint_intent + problem_patterns:
             words.update(re.findall(r"[a-z]{3,}", pattern.pattern))
         lex.vocab = words
         return lex
@@ -178,6 +189,8 @@ class Reader:
         )
         for _, toks in self.places:
             self.vocab.update(toks)
+        self.lines = Lines(kb, lambda text: self.tokens(text, fuzzy=False))
+        self.place_words = {t for _, toks in self.places for t in toks}
         self._fuzzy_vocab = sorted(w for w in self.vocab if len(w) >= 4 and not w.isdigit())
         # Abbreviations citizens type without vowels ("syrt", "trna") -> the one domain word with that skeleton.
         skeletons: dict[str, set[str]] = {}
@@ -213,8 +226,10 @@ class Reader:
         return [t for t in out if t]
 
     def _word(self, word: str, fuzzy: bool) -> str:
-        if word in self.vocab or word.isdigit() or not fuzzy:
+        if word in self.vocab or word.isdigit() or not fuzzy or word in self.lines.raw_words:
             return word
+        if len(word) >= 3 and word[-1] == word[-2] and word[-1] in "aiueo" and word[:-1] in self.vocab:
+            return word[:-1]  # "ituu", "yaa": a vowel drawn out
         for suffix in ("nya", "ny", "kah", "lah", "an", "kan"):
             base = word[: -len(suffix)]
             if word.endswith(suffix) and len(base) >= 3:
@@ -312,23 +327,6 @@ def _skeleton(word: str) -> str:
     return "".join(ch for ch in word if ch not in "aiueo")
 
 
-_SUFFIXES = ("nya", "kan", "an", "lah")
-_PREFIXES = (("meny", "s"), ("peny", "s"), ("meng", ""), ("peng", ""), ("mem", ""), ("pem", ""), ("men", ""),
-             ("pen", ""), ("me", ""), ("pe", ""), ("di", ""), ("ter", ""), ("ber", ""), ("ke", ""))
-
-
-def stem(word: str) -> str:
-    """A crude Indonesian stem, good enough to match 'disalurkan' with 'penyaluran'."""
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            word = word[: -len(suffix)]
-            break
-    for prefix, replace in _PREFIXES:
-        if word.startswith(prefix) and len(word) - len(prefix) >= 4:
-            return replace + word[len(prefix) :]
-    return word
-
-
 # Service fields searched when a message names a service but no aspect, and the aspect each answers.
 FIELD_ASPECTS = (("requirements", "requirements"), ("procedure", "procedure"), ("products", "products"),
                  ("warnings", "warnings"), ("complaints", "complaints"))
@@ -336,7 +334,7 @@ FIELD_ASPECTS = (("requirements", "requirements"), ("procedure", "procedure"), (
 
 def field_aspect(service: Service, tokens: list[str], ignore: set[str]) -> str | None:
     """The aspect whose text shares a meaningful word with the message (e.g. 'usia' -> requirements)."""
-    wanted = {stem(t) for t in tokens if len(t) >= 4 and t not in ignore and not t.isdigit()}
+    wanted = {s for t in tokens if len(t) >= 4 and t not in ignore and not t.isdigit() for s in stems(t)}
     if not wanted:
         return None
     best: tuple[int, str] | None = None
@@ -345,7 +343,7 @@ def field_aspect(service: Service, tokens: list[str], ignore: set[str]) -> str |
         for item in service.items(key):
             text = item if isinstance(item, str) else " ".join([str(item.get("text", ""))] +
                                                                 [str(c) for c in item.get("items", [])])
-            words.update(stem(w) for w in re.findall(r"[a-z]+", text.lower()) if len(w) >= 4)
+            words.update(s for w in re.findall(r"[a-z]+", text.lower()) if len(w) >= 4 for s in stems(w))
         hits = len(wanted & words)
         if hits and (best is None or hits > best[0]):
             best = (hits, aspect)
