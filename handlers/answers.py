@@ -46,9 +46,16 @@ YES_NO_WORDS = {"harus", "perlu", "wajib", "boleh", "apakah", "bisa", "pakai", "
 WH_WORDS = {"apa", "berapa", "bagaimana", "kapan", "mana", "siapa", "dimana", "kemana", "kenapa", "mengapa"}
 ASKING = {"tanya", "kah", "apakah", "ngapain", "gimana", "bagaimana"}
 YES_NO_TAILS = {"tidak", "ya", "kah", "belum", "nggak", "gak", "ga", "enggak"}
+LONG_STORY = 15  # tokens: a message this long that tells a known problem is a story, even with "gimana ini"
 QUESTIONABLE = {"pbi-inactive", "kks-lost-or-blocked"}  # problems a citizen also asks about
 MAX_BRING = 5  # documents listed in a complaint reply before "ketik syarat"
-PLACE_FILLER = {"saya", "di", "dari", "warga", "tinggal", "kabupaten", "kota", "kab"}
+PLACE_FILLER = {"saya", "di", "dari", "warga", "tinggal", "kabupaten", "kota", "kab", "bukan", "tapi", "tetapi",
+                "bu", "pak", "ibu", "bapak", "mas", "mbak", "kak", "min", "bang", "dik", "nggih", "iya",
+                "melainkan", "orang", "asli", "yang", "kalau", "untuk", "ya", "sih", "aku", "kami"}
+CONTACT_WORDS = {"alamat", "telepon", "telp", "kontak", "nomor", "hp", "wa", "whatsapp", "email", "website",
+                 "instagram", "lokasi", "kantor", "kantornya", "letak", "hubungi", "medsos"}
+FOLLOW_UP = {"kalau", "kalo", "untuk", "buat", "yang", "terus", "lalu", "trus", "bagaimana", "gimana"}
+DAY_WORDS = {"senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu"}
 
 
 @dataclass
@@ -78,6 +85,8 @@ class Answer:
                 state.question = None
                 if question.text and only_place:
                     return replay(turn, question.text)
+            if only_place and question is None and state.aspect in ("hours", "contact") and followed_up(turn):
+                return agency_answer(turn, turn.ctx.kb.agencies[chosen], state.aspect)  # "kalo yg sragen?"
             if only_place and (question is None or question.kind != "service"):
                 agency = turn.ctx.kb.agencies[chosen]
                 return turn.say(m.AGENCY_SET.format(region=agency.region) + "\n\n"
@@ -128,14 +137,21 @@ def problem_reported(u: Understanding) -> bool:
     if not u.problem.services or u.problem.name not in QUESTIONABLE:
         return True
     asks = bool(set(u.tokens) & (WH_WORDS | ASKING)) or u.tokens[-1] in YES_NO_TAILS
-    return (not u.aspects and u.story >= STORY_WITH_AMOUNTS) or (u.story >= STORY_TOLD and not asks)
+    long_story = len(u.tokens) >= LONG_STORY
+    return (not u.aspects and u.story >= STORY_WITH_AMOUNTS) or (u.story >= STORY_TOLD and (not asks or long_story))
 
 
 def understood(turn: Turn) -> Reply:
     state, u, text = turn.state, turn.u, turn.text
     agency = turn.ctx.agency(state)
-    if u.complaint or problem_told(u) or problem_reported(u):
+    channel = next((s for s, _ in u.services if "pengaduan" in s.name.lower()), None)
+    wants_service = u.complaint == "intent" and u.problem is None and u.services and (u.aspects or channel)
+    if (u.complaint or problem_told(u) or problem_reported(u)) and not wants_service:
+        # "mau lapor, syaratnya apa" about a named service, or "ngadu langsung ke kantor prosedurnya" (a complaint
+        # channel that is a service of the standard) are questions; everything else here is a problem to report
         return complaint(turn, how_to=u.complaint == "intent" and u.problem is None)
+    if u.other_office:
+        return fallback(turn, u)
     if u.problem is not None and agency is not None and fixing_service(turn, agency, u.problem) is None:
         line = render.standard_line(agency, u.problem.standard, turn.ctx.reader.tokens)
         if line:  # asked about a problem the standard assigns to someone ("kks hilang gimana" in Sragen)
@@ -164,27 +180,52 @@ def understood(turn: Turn) -> Reply:
                     aspects = [state.aspect]
                 return answer(turn, Target(kb.agencies[slug], context), aspects)
 
+    if not services and u.elsewhere and agency is not None and not u.out_of_scope:
+        return not_here(turn, agency, u.elsewhere[0])
     if services:
         top = services[0][1]
         close = [s for s, sc in services if sc >= top * 0.85]
         agencies = list(dict.fromkeys(s.agency for s in close))
         if agency is None and len(agencies) > 1:
+            if aspects[:1] == ["fee"] and all(s.free for s in close):
+                return all_free(turn)  # "ngurus kks bayar ga?": free in every standard, no need to ask where
             return ask_agency(turn, text)
+        if agency is None and len(kb.agencies) > 1:  # only one agency's standard has it: say whose, and ask
+            owner = kb.agencies[agencies[0]]
+            lead = m.ONLY_ONE_AGENCY.format(name=render.display_name(services[0][0]), agency=owner.short_name)
+            turn.state.question = Question("agency", text=text)
+            return turn.ctx.ask(lead, turn.ctx.agency_choices(), "clarify")
         same = [s for s in close if s.agency == agencies[0]]
         if len(same) > 1 and top - max(sc for s, sc in services[1:] if s.agency == agencies[0]) < 0.5:
             return ask_service(turn, same, aspects)
         chosen = services[0][0]
+        if not aspects and state.aspect and not u.variant_words and u.tokens[0] in FOLLOW_UP and len(u.tokens) <= 5:
+            aspects = [state.aspect]  # "kalo buat lks?" after the requirements of another service
+        if "complaints" in aspects and "pengaduan" in chosen.name.lower():
+            # "ngadu lewat e-lapor gimana / kapan dibalas": the channel is the service, its procedure the answer
+            aspects = [a for a in aspects if a != "complaints"] or ["procedure"]
+        if aspects == ["contact"] and not set(u.tokens) & CONTACT_WORDS:
+            aspects = ["procedure"]  # "rekomendasinya ngurus dimana": where the service is done, its procedure
         if set(aspects) <= {"hours", "contact"} and aspects:
+            narrow = detail_asked(turn, chosen, "requirements", keep_aspect_words=True) if is_yes_no(turn) else None
+            if narrow is not None:  # "perlu no hp sama email kah": a requirement, not the office's contacts
+                return detail_answer(turn, Target(kb.agencies[chosen.agency], chosen), narrow)
             state.service = f"{chosen.agency}/{chosen.id}"
             return agency_answer(turn, kb.agencies[chosen.agency], aspects[0])
         return answer(turn, Target(kb.agencies[chosen.agency], chosen), aspects)
 
+    day_asked = bool(set(u.tokens) & DAY_WORDS) and len(u.tokens) <= 5
+    if agency is not None and not aspects and state.aspect in ("hours", "contact") and (
+            day_asked or (u.tokens and u.tokens[0] in FOLLOW_UP and len(u.tokens) <= 4)):
+        return agency_answer(turn, agency, state.aspect)  # "kalo jumat?" after the office hours
     lex = turn.ctx.lex
     agency_level = [a for a in aspects if a in lex.agency_aspects]
     tolerable = agency_level and agency_level[0] != "fee" and len(u.unknown) <= 1 and u.out_of_scope is None
     if not aspects or (content_unknown and not tolerable):
         return fallback(turn, u)
     if agency is None:
+        if aspects[:1] == ["fee"] and all(s.free for a in kb.agencies.values() for s in a.services):
+            return all_free(turn)
         return ask_agency(turn, text)
     if agency_level and (agency_level[0] != "fee" or agency.general.get("fee") or len(agency.services) == 1):
         if agency_level[0] == "fee" and len(agency.services) == 1:
@@ -198,7 +239,12 @@ def understood(turn: Turn) -> Reply:
 def answer(turn: Turn, target: Target, aspects: list[str]) -> Reply:
     state, u, lex = turn.state, turn.u, turn.ctx.lex
     agency, service = target.agency, target.service
+    if not aspects and u.variant_words:
+        aspects = ["requirements"]  # "kalo kks yg hilang?": the variant's documents
     if not aspects:
+        narrow = detail_asked(turn, service, "overview")
+        if narrow is not None:
+            return detail_answer(turn, target, narrow)
         alias_words = {w for alias in [service.name, *service.aliases]
                        for w in turn.ctx.reader.tokens(alias, fuzzy=False)}
         found = field_aspect(service, u.tokens, STOPWORDS | COMMON_WORDS | alias_words)
@@ -230,21 +276,22 @@ def answer(turn: Turn, target: Target, aspects: list[str]) -> Reply:
                  service=service.id, aspect=aspect, agency=agency.slug)
 
 
-def content_words(turn: Turn, service: Service) -> list[str]:
+def content_words(turn: Turn, service: Service, *, keep_aspect_words: bool = False) -> list[str]:
     """The message's own words: not function words, aspect words, place words or the service's name."""
     reader = turn.ctx.reader
     name = set(reader.tokens(service.name, fuzzy=False))
-    skip = STOPWORDS | COMMON_WORDS | name | turn.ctx.lex.aspect_words | reader.place_words
+    aspect_words = set() if keep_aspect_words else turn.ctx.lex.aspect_words
+    skip = ((STOPWORDS | COMMON_WORDS) - turn.ctx.lex.document_words) | name | aspect_words | reader.place_words
     short_ok = turn.ctx.lex.document_words  # "sk", "kk"
     return [t for t in turn.u.tokens if t not in skip and (len(t) >= 3 or t in short_ok) and not t.isdigit()]
 
 
-def detail_asked(turn: Turn, service: Service, aspect: str) -> Match | None:
+def detail_asked(turn: Turn, service: Service, aspect: str, *, keep_aspect_words: bool = False) -> Match | None:
     """The one line of the standard a narrow question asks about, when its words are rare enough to be sure."""
     fields = DETAIL_FIELDS.get(aspect)
     if fields is None:
         return None
-    words = content_words(turn, service)
+    words = content_words(turn, service, keep_aspect_words=keep_aspect_words)
     match = turn.ctx.reader.lines.best(service, words, fields)
     if match is None or match.score < DETAIL_MIN:
         return None
@@ -297,6 +344,7 @@ def agency_answer(turn: Turn, agency: Agency, aspect: str) -> Reply:
     else:
         body = render.complaint_channels(agency)
     head = [m.HEADING.format(title=m.TITLE[aspect], name=agency.short_name)]
+    turn.state.aspect = aspect
     return paged(turn, head, body, [render.source_line(agency)], "answer", aspect=aspect, agency=agency.slug)
 
 
@@ -375,6 +423,19 @@ def fixing_service(turn: Turn, agency: Agency, problem: Problem) -> Service | No
     return None
 
 
+def all_free(turn: Turn) -> Reply:
+    """Every service of every standard we hold is free: say so without asking the region."""
+    regions = ", ".join(a.region for a in turn.ctx.kb.agencies.values())
+    return turn.say(m.ALL_FREE.format(regions=regions), "answer", aspect="fee")
+
+
+def not_here(turn: Turn, agency: Agency, other: Service) -> Reply:
+    """A service another agency's standard has, asked of this one: say so, never answer with a service of ours."""
+    owner = turn.ctx.kb.agencies[other.agency]
+    text = m.NOT_HERE.format(name=render.display_name(other), agency=agency.short_name, owner=owner.short_name)
+    return turn.say(text, "fallback", agency=agency.slug)
+
+
 def fallback(turn: Turn, u: Understanding) -> Reply:
     agency = turn.ctx.agency(turn.state)
     hint = u.out_of_scope or ""
@@ -402,6 +463,11 @@ def agency_from(turn: Turn, question: Question | None) -> str | None:
     if named and not u.places and named.group(1) in u.unknown and len(u.tokens) <= 8:
         return "unknown"
     return None
+
+
+def followed_up(turn: Turn) -> bool:
+    tokens = turn.u.tokens
+    return bool(tokens) and tokens[0] in FOLLOW_UP
 
 
 def told_elsewhere(turn: Turn) -> bool:

@@ -19,6 +19,9 @@ GREETINGS = {"halo", "hai", "hallo", "hello", "hi", "assalamualaikum", "salam", 
              "sore", "malam", "permisi", "p", "min", "admin", "kak", "pak", "bu", "wr", "wb", "om", "swastiastu",
              "shalom", "punten", "sampurasun", "met"}
 
+GREETING_FILLER = {"dinas", "sosial", "saya", "mau", "ingin", "tanya", "bertanya", "nanya", "menanyakan", "izin",
+                   "numpang", "boleh", "dong", "sedikit", "nih", "ya", "kami", "aku"}
+
 
 class Reset:
     def matches(self, turn: Turn) -> bool:
@@ -78,7 +81,8 @@ class Thanks:
 
 class Greeting:
     def matches(self, turn: Turn) -> bool:
-        return bool(turn.u.tokens) and set(turn.u.tokens) <= GREETINGS | {"dinas", "sosial"}
+        tokens = set(turn.u.tokens)  # "sugeng enjing, kulo badhe takon": a greeting and "I want to ask"
+        return bool(tokens & GREETINGS) and tokens <= GREETINGS | GREETING_FILLER
 
     def handle(self, turn: Turn) -> Reply:
         agency = turn.ctx.agency(turn.state)

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from handlers import messages as m
+from handlers.about import ComplaintStatus, Fear, PhotoHere, Presence
 from handlers.answers import Answer
 from handlers.commands import Greeting, Menu, More, Reset, Thanks
 from handlers.context import Context, Turn
@@ -55,7 +56,8 @@ class Engine:
         self.ctx = Context(kb, self.lex, Reader(kb, self.lex), self.dispatch)
         self.handlers: list[Handler] = list(handlers) if handlers is not None else [
             Start(), ContactShared(), OptOut(), OptIn(), Empty(),
-            Reset(), More(), Menu(), Thanks(), Greeting(), Officer(), Answer(),
+            Reset(), More(), Menu(), Thanks(), Greeting(), Presence(), Fear(), ComplaintStatus(), PhotoHere(),
+            Officer(), Answer(),
         ]
 
     def turn(self, msg: InboundMessage, state: ConversationState) -> Reply:

@@ -55,11 +55,53 @@ FALLBACK_NO_AGENCY = (
     "jadi kami tidak dapat menjawabnya. {hint}\n"
     "Ketik *menu* untuk daftar layanan, atau *petugas* bila ingin dibantu petugas."
 )
+ALL_FREE = (
+    "Layanan Dinas Sosial *tidak dipungut biaya (gratis)*: begitu tertulis di semua standar pelayanan yang kami "
+    "punya ({regions}).\n"
+    "Jika ada yang meminta bayaran, laporkan dengan mengetik *lapor*."
+)
+ONLY_ONE_AGENCY = (
+    "Layanan *{name}* yang kami punya berasal dari standar pelayanan *{agency}*. "
+    "Agar tidak keliru, Anda tinggal di kabupaten/kota mana? Balas dengan nomor:"
+)
+NOT_HERE = (
+    "Maaf, layanan *{name}* tidak tercantum dalam standar pelayanan *{agency}* (kami hanya punya standar "
+    "layanan ini dari *{owner}*), jadi tidak dapat kami jawab untuk daerah Anda.\n"
+    "Silakan tanyakan langsung ke kantor Dinas Sosial (ketik *alamat*), atau ketik *menu* untuk daftar layanan."
+)
 OFFICER = (
     "Untuk dibantu langsung oleh petugas *{agency}*, silakan hubungi:\n{contact}\n"
     "Petugas melayani pada jam kerja."
 )
 OFFICER_NO_AGENCY = "Agar kami bisa menunjukkan kontak petugas yang tepat, Anda tinggal di kabupaten/kota mana?"
+
+# Questions about the bot and about complaining (handlers/about.py).
+GENERIC_AGENCY = "Dinas Sosial"
+BOT_PRESENCE = (
+    "Halo 🙏 Ini layanan *otomatis* (bot) {agency}: pertanyaan tentang persyaratan, biaya, lama proses dan "
+    "prosedur layanan dijawab langsung dari standar pelayanan.\n"
+    "Bila ingin dibantu petugas, ketik *petugas*; petugas membalas pada jam kerja."
+)
+PHOTO_HERE = (
+    "Bisa. Foto atau PDF dokumen (KTP, KK, KKS, buku tabungan) boleh dikirim di chat ini; kami terima dan simpan "
+    "untuk petugas. Formulir pengaduan lengkap dengan foto lewat chat ini sedang disiapkan; sementara itu ketik "
+    "*lapor* untuk cara mengadu.\n"
+    "Untuk mengurus layanan di kantor, dokumennya tetap dibawa.\n"
+    "_Jangan kirim foto PIN atau kode rahasia._"
+)
+COMPLAINT_STATUS = (
+    "Maaf, bot ini belum bisa melihat status pengaduan.\n"
+    "• Lewat SP4N-LAPOR!: lihat di www.lapor.go.id dengan nomor pelacakan yang Anda terima. Laporan diteruskan "
+    "paling lambat 3 hari kerja, lalu instansi menjawab paling lambat 5 hari kerja.\n"
+    "• Langsung ke kantor Dinas Sosial: tanyakan ke\n{office}"
+)
+STATUS_OFFICE_UNKNOWN = "kantor Dinas Sosial tempat Anda mengadu (ketik *alamat*)."
+COMPLAINT_FEAR = (
+    "Menyampaikan pengaduan adalah *hak* Anda, dijamin UU 25/2009 tentang Pelayanan Publik. 🙏\n"
+    "Lewat SP4N-LAPOR! (www.lapor.go.id) Anda bisa memilih *Anonim* (identitas Anda tidak ditampilkan) atau "
+    "*Rahasia* (laporan tidak ditampilkan untuk umum).\n"
+    "Ketik *lapor* untuk cara menyampaikan pengaduan."
+)
 
 # A problem told: one line of empathy and what the office can do, per problem (lexicon.yaml "problems").
 COMPLAINT_EMPATHY = "Mohon maaf atas kendala yang Anda alami. 🙏 Masalah seperti ini bisa diadukan."
@@ -174,6 +216,10 @@ DURATION_LINE = "Lama proses: *{duration}*."
 SUMMARY_LINE = "Lama proses: *{duration}*. Biaya: *{fee}*."
 FREE_SHORT = "gratis (tidak dipungut biaya)"
 PAID_SHORT = "lihat ketentuan"
+REQUIREMENTS_VAGUE = (
+    "Standar pelayanan hanya menyebut \"{text}\", tanpa rincian dokumen. "
+    "Sebelum datang, tanyakan dulu dokumen yang perlu dibawa:"
+)
 NOT_STATED = "{what} untuk layanan ini tidak tercantum dalam standar pelayanan."
 AGENCY_NOT_STATED = "{what} *{agency}* tidak tercantum dalam standar pelayanan yang kami punya."
 CONTACT_FALLBACK = "Silakan datang langsung ke kantor atau gunakan saluran pengaduan: ketik *pengaduan*."

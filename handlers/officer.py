@@ -18,8 +18,14 @@ class Officer:
                                               and not u.aspects and not u.complaint)
 
     def handle(self, turn: Turn) -> Reply:
+        served = [p for p in turn.u.places if p in turn.ctx.kb.agencies]
+        note = ""
+        if served and served[0] != turn.state.agency:  # "sy di magetan mau bicara dengan petugas"
+            turn.state.agency = served[0]
+            note = m.AGENCY_SET.format(region=turn.ctx.kb.agencies[served[0]].region) + "\n\n"
         agency = turn.ctx.agency(turn.state)
         if agency is None:
             return ask_agency(turn, "petugas")
-        contact = "\n".join(render.contacts(agency)[:4] + render.complaint_channels(agency)[:2])
-        return turn.say(m.OFFICER.format(agency=agency.short_name, contact=contact), "handoff", agency=agency.slug)
+        contact = "\n".join(render.reach(agency))
+        text = note + m.OFFICER.format(agency=agency.short_name, contact=contact)
+        return turn.say(text, "handoff", agency=agency.slug)

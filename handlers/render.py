@@ -19,6 +19,27 @@ FIELD = {
 }
 
 
+GENERIC_LINE = re.compile(r"^\s*(?:kelengkapan berkas|berkas lengkap|persyaratan lengkap|sesuai ketentuan|"
+                          r"lengkap|melengkapi (?:berkas|persyaratan))\s*\.?\s*$", re.IGNORECASE)
+
+
+def phone_lines(agency: Agency) -> list[str]:
+    """The numbers a citizen can call or message, as "• WhatsApp: ..." lines."""
+    return ["• " + m.CONTACT_LINES[kind].format(value=value)
+            for kind in ("whatsapp", "phone") for value in agency.contacts.get(kind, [])]
+
+
+def reach(agency: Agency, limit: int = 4) -> list[str]:
+    """How to reach a person at the office: its numbers first, then the other channels, each once."""
+    lines = phone_lines(agency)
+    digits = {re.sub(r"\D", "", line) for line in lines}
+    for line in shortest_channels(complaint_channels(agency), limit + len(lines)):
+        number = re.sub(r"\D", "", line)
+        if not any(number and (number in d or d in number) for d in digits if d):
+            lines.append(line)
+    return lines[:limit]
+
+
 def display_name(service: Service) -> str:
     name = service.name
     if len(name) > 70 and " untuk " in name:
@@ -162,6 +183,9 @@ def service_answer(agency: Agency, service: Service, aspect: str, variant_words:
     if aspect in ("requirements", "overview"):
         items, _ = pick_variants(service.items("requirements"), variant_words, variant_lex)
         body = numbered(items) if items else [m.NOT_STATED.format(what="Persyaratan")]
+        if len(items) == 1 and GENERIC_LINE.match(item_text(items[0])) and not item_children(items[0]):
+            # "1. Kelengkapan Berkas" names no document: say so, and where to ask before going
+            body = [m.REQUIREMENTS_VAGUE.format(text=item_text(items[0])), *phone_lines(agency)]
         if aspect == "overview":
             body.append("")
             body.append(m.SUMMARY_LINE.format(

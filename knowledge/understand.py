@@ -87,6 +87,7 @@ class Lexicon:
     complaint_strong: list[re.Pattern[str]]
     complaint_intent: list[re.Pattern[str]]
     out_of_scope: list[tuple[re.Pattern[str], str]]
+    other_office: list[re.Pattern[str]] = field(default_factory=list)  # out of scope even if a service matches
     problems: dict[str, Problem] = field(default_factory=dict)
     document_words: set[str] = field(default_factory=set)  # documents citizens name ("sk", "skck", "materai")
     vocab: set[str] = field(default_factory=set)
@@ -110,6 +111,7 @@ class Lexicon:
             complaint_strong=[re.compile(p) for p in raw["complaint"]["strong"]],
             complaint_intent=[re.compile(p) for p in raw["complaint"]["intent"]],
             out_of_scope=[(re.compile(o["pattern"]), o["hint"]) for o in raw["out_of_scope"]],
+            other_office=[re.compile(o["pattern"]) for o in raw["out_of_scope"] if o.get("other_office")],
             problems={name: Problem(name, [re.compile(p) for p in spec["patterns"]],
                                     [list(words) for words in spec.get("services") or []],
                                     [list(words) for words in spec.get("standard") or []], spec.get("variant"))
@@ -150,6 +152,8 @@ class Understanding:
     kind: dict[str, float] = field(default_factory=dict)  # the classifier: complaint / question / other
     problem: Problem | None = None  # a problem a service of the standard fixes
     amounts: list[int] = field(default_factory=list)  # money named, in rupiah
+    elsewhere: list[Service] = field(default_factory=list)  # services named that only other agencies have
+    other_office: bool = False  # a subject another office handles, whatever service words it shares ("bpjs tk")
 
     @property
     def story(self) -> float:
@@ -175,7 +179,7 @@ class Reader:
                     if alias == service.name:
                         toks = [t for t in toks if t not in GENERIC]
                     if toks and not set(toks) <= aspect_words:
-                        self.aliases.append((service, toks))
+                        self.aliases.append((service, _compounds(toks)))
                         self.vocab.update(toks)
         df: dict[str, set[str]] = {}
         for service, toks in self.aliases:
@@ -200,6 +204,11 @@ class Reader:
             if len(w) >= 4 and w.isalpha():
                 skeletons.setdefault(_skeleton(w), set()).add(w)
         self._skeletons = {k: sorted(v) for k, v in skeletons.items() if len(k) >= 3}
+        # Letters heard or typed alike ("adobsi", "bpmt", "karang tarona"): one domain word per sound.
+        sounds: dict[str, set[str]] = {}
+        for w in self._fuzzy_vocab:
+            sounds.setdefault(_sound(w), set()).add(w)
+        self._sounds = {k: next(iter(v)) for k, v in sounds.items() if len(v) == 1}
 
     # --- tokens ---------------------------------------------------------------------------
 
@@ -221,7 +230,8 @@ class Reader:
                     i += size
                     break
             else:
-                out.append(self._word(raw[i], fuzzy))
+                word = self._word(raw[i], fuzzy)
+                out.extend(self.lex.slang.get((word,), [word]) if word != raw[i] else [word])  # "adobsi" -> adopsi
                 i += 1
         return [t for t in out if t]
 
@@ -243,6 +253,8 @@ class Reader:
             same_start = [w for w in self._skeletons.get(_skeleton(word), []) if w[0] == word[0]]
             if len(same_start) == 1:
                 return same_start[0]
+        if len(word) >= 4 and _sound(word) in self._sounds:
+            return self._sounds[_sound(word)]
         if len(word) >= 4 and self._fuzzy_vocab:
             cutoff = 84 if len(word) >= 6 else 88
             best = process.extractOne(word, self._fuzzy_vocab, scorer=fuzz.ratio, score_cutoff=cutoff)
@@ -258,6 +270,7 @@ class Reader:
         places = self._places(tokens)
         scope = [p for p in places if p in self.kb.agencies] or agencies
         services, used = self._services(tokens, scope)
+        elsewhere = self._services(tokens, None)[0] if scope and not services else []
         free = [t if i not in used else "" for i, t in enumerate(tokens)]
         aspects = self._aspects(free)
         variant_words = {v for v, phrases in self.lex.variants.items() for p in phrases if _contains(tokens, p)}
@@ -268,11 +281,13 @@ class Reader:
             complaint = "intent"
         oos = next((hint for pattern, hint in self.lex.out_of_scope if pattern.search(joined)), None)
         place_tokens = {t for _, toks in self.places for t in toks}
-        unknown = [t for t in tokens if t not in self.vocab and not t.isdigit() and t not in place_tokens]
+        unknown = [t for t in tokens if t not in self.vocab and not t.isdigit() and t not in place_tokens
+                   and not AMOUNT_TOKEN.fullmatch(t)]
         number = int(joined) if re.fullmatch(r"\d{1,2}", joined) else None
         problem = next((p for p in self.lex.problems.values() if any(r.search(joined) for r in p.patterns)), None)
         return Understanding(joined, tokens, aspects, services, places, variant_words, complaint, oos,
-                             unknown, number, self.intents.probabilities(text), problem, amounts(text))
+                             unknown, number, self.intents.probabilities(text), problem, amounts(text),
+                             [svc for svc, _ in elsewhere], any(p.search(joined) for p in self.lex.other_office))
 
     def _places(self, tokens: list[str]) -> list[str]:
         """The agencies whose places the message names; a negated one ("bukan tanah laut") is not a choice."""
@@ -286,7 +301,7 @@ class Reader:
 
     def _services(self, tokens: list[str], agencies: list[str] | None
                   ) -> tuple[list[tuple[Service, float]], set[int]]:
-        present = set(tokens)
+        present = set(_compounds(tokens))
         best: dict[tuple[str, str], tuple[float, Service, set[str]]] = {}
         for service, toks in self.aliases:
             if agencies and service.agency not in agencies:
@@ -320,6 +335,28 @@ class Reader:
                         taken[j] = True
                     found.append((ORDER.index(aspect), aspect))
         return list(dict.fromkeys(a for _, a in sorted(found)))
+
+
+AMOUNT_TOKEN = re.compile(r"\d+(?:rb|ribu|k|jt|juta|an)")  # "50rb", "600k": a sum, not an unknown word
+COMPOUNDS = {("orang", "tua"): "orang_tua"}  # one meaning: "orang tua" (parents) is not an "orang terlantar"
+
+
+def _compounds(tokens: list[str]) -> list[str]:
+    out: list[str] = []
+    for t in tokens:
+        if out and (out[-1], t) in COMPOUNDS:
+            out[-1] = COMPOUNDS[(out[-1], t)]
+        else:
+            out.append(t)
+    return out
+
+
+_SOUNDS = str.maketrans("pfvtgqcnoe", "bbbdkkkmui")
+
+
+def _sound(word: str) -> str:
+    """A word as it sounds, roughly: b/p/f/v, d/t, k/g/q/c, m/n, u/o and i/e are one letter each."""
+    return word.translate(_SOUNDS)
 
 
 def _skeleton(word: str) -> str:

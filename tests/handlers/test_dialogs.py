@@ -112,9 +112,16 @@ def test_agency_is_asked_once_then_remembered(dialog: D) -> None:
     assert d.state.agency == "tanah-laut"
 
 
-def test_no_question_about_agency_when_only_one_has_the_service(dialog: D) -> None:
-    reply = dialog().say("syarat aktivasi bpjs pbi")
-    assert reply.intent == "answer" and reply.agency == "tanah-laut" and "SKTM" in reply.text
+def test_a_service_only_one_agency_has_says_whose_it_is_and_asks(dialog: D) -> None:
+    d = dialog()
+    first = d.say("syarat aktivasi bpjs pbi")  # a Sragen resident must not read "Warga Tanah Laut ..." unwarned
+    assert first.intent == "clarify" and "Tanah Laut" in first.text and "SKTM" not in first.text
+    second = d.say("4")
+    assert second.intent == "answer" and second.agency == "tanah-laut" and "SKTM" in second.text
+    other = dialog()
+    other.say("syarat aktivasi bpjs pbi")
+    elsewhere = other.say("2")  # Sragen: its standard has no PBI activation
+    assert elsewhere.intent == "fallback" and "SKTM" not in elsewhere.text and "Sragen" in elsewhere.text
 
 
 def test_place_named_in_the_message_sets_the_agency(dialog: D) -> None:
