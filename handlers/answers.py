@@ -38,8 +38,9 @@ STORY_SURE, STORY_TOLD, STORY, STORY_WITH_AMOUNTS = 0.8, 0.7, 0.6, 0.3
 DETAIL_MIN = 1.5  # how rare (summed idf) the words shared with one line must be for that line to be the answer
 DETAIL_FIELDS = {  # where a narrow question's line is looked for, by the aspect asked; "prosedurnya?" wants it all
     "overview": ("requirements", "products", "procedure", "warnings"), "requirements": ("requirements",),
-    "products": ("products", "requirements", "procedure"),
+    "products": ("products", "requirements", "procedure"), "procedure": ("procedure",),
 }
+NARROW_WORDS = {"mana", "kemana", "dimana", "siapa", "kapan", "dikirim", "diserahkan", "diajukan"}
 FIELD_ASPECT = {"requirements": "requirements", "products": "products", "procedure": "procedure",
                 "warnings": "warnings"}
 YES_NO_WORDS = {"harus", "perlu", "wajib", "boleh", "apakah", "bisa", "pakai", "bawa", "butuh"}
@@ -74,7 +75,7 @@ class Answer:
         state, u = turn.state, turn.u
         question = state.question
         chosen = agency_from(turn, question)
-        if chosen and chosen != "unknown" and state.agency and chosen != state.agency and told_elsewhere(turn):
+        if chosen and chosen != "unknown" and state.agency and chosen != state.agency and told_elsewhere(turn, chosen):
             chosen = None  # "adik saya di sragen dapat, saya tidak": a place in a story is not where the citizen is
         if chosen == "unknown":
             return ask_agency(turn, question.text if question else "", unknown=True)
@@ -121,7 +122,7 @@ def problem_told(u: Understanding) -> bool:
     """A problem told as a story, though no complaint phrase matched: the classifier is sure and the message does
     not ask about a named service, or fairly sure and it asks nothing at all ("sudah bisa daftar ... kah?" and
     "brp lama sampai cair" are questions), or it names two amounts (what was due and what came)."""
-    if u.story >= STORY_SURE and not (u.services and u.aspects):
+    if u.story >= STORY_SURE and not (u.services and (u.aspects or u.asks)):
         return True
     asks = bool(u.aspects) or bool(u.services) or bool(set(u.tokens) & (WH_WORDS | {"kah", "apakah"}))
     if u.story >= STORY and not asks:
@@ -137,8 +138,10 @@ def problem_reported(u: Understanding) -> bool:
     if not u.problem.services or u.problem.name not in QUESTIONABLE:
         return True
     asks = bool(set(u.tokens) & (WH_WORDS | ASKING)) or u.tokens[-1] in YES_NO_TAILS
-    long_story = len(u.tokens) >= LONG_STORY
-    return (not u.aspects and u.story >= STORY_WITH_AMOUNTS) or (u.story >= STORY_TOLD and (not asks or long_story))
+    long_story = len(u.tokens) >= LONG_STORY and not set(u.tokens) & {"tanya", "bertanya", "nanya", "menanyakan"}
+    if long_story and u.story >= STORY_WITH_AMOUNTS:
+        return True
+    return (not u.aspects and u.story >= STORY_WITH_AMOUNTS) or (u.story >= STORY_TOLD and not asks)
 
 
 def understood(turn: Turn) -> Reply:
@@ -166,7 +169,7 @@ def understood(turn: Turn) -> Reply:
         context = kb.service(slug, sid) if agency is None or agency.slug == slug else None
         if context is not None:  # a narrow follow-up on the service just answered ("kalo surat polisi harus?")
             narrow = detail_asked(turn, context, aspects[0] if aspects else "overview")
-            if narrow is not None:
+            if narrow:
                 return detail_answer(turn, Target(kb.agencies[slug], context), narrow)
             if is_yes_no(turn) and missing_document(turn, context):
                 return answer(turn, Target(kb.agencies[slug], context), ["requirements"])
@@ -207,8 +210,8 @@ def understood(turn: Turn) -> Reply:
         if aspects == ["contact"] and not set(u.tokens) & CONTACT_WORDS:
             aspects = ["procedure"]  # "rekomendasinya ngurus dimana": where the service is done, its procedure
         if set(aspects) <= {"hours", "contact"} and aspects:
-            narrow = detail_asked(turn, chosen, "requirements", keep_aspect_words=True) if is_yes_no(turn) else None
-            if narrow is not None:  # "perlu no hp sama email kah": a requirement, not the office's contacts
+            narrow = detail_asked(turn, chosen, "requirements", keep_aspect_words=True) if is_yes_no(turn) else []
+            if narrow:  # "perlu no hp sama email kah": a requirement, not the office's contacts
                 return detail_answer(turn, Target(kb.agencies[chosen.agency], chosen), narrow)
             state.service = f"{chosen.agency}/{chosen.id}"
             return agency_answer(turn, kb.agencies[chosen.agency], aspects[0])
@@ -243,7 +246,7 @@ def answer(turn: Turn, target: Target, aspects: list[str]) -> Reply:
         aspects = ["requirements"]  # "kalo kks yg hilang?": the variant's documents
     if not aspects:
         narrow = detail_asked(turn, service, "overview")
-        if narrow is not None:
+        if narrow:
             return detail_answer(turn, target, narrow)
         alias_words = {w for alias in [service.name, *service.aliases]
                        for w in turn.ctx.reader.tokens(alias, fuzzy=False)}
@@ -252,7 +255,7 @@ def answer(turn: Turn, target: Target, aspects: list[str]) -> Reply:
     aspect = aspects[0] if aspects else "overview"
     variants = set(u.variant_words) or set(state.variant if state.service == f"{agency.slug}/{service.id}" else [])
     narrow = detail_asked(turn, service, aspect)
-    if narrow is not None:
+    if narrow:
         return detail_answer(turn, target, narrow)
     if aspect == "requirements" and is_yes_no(turn) and missing_document(turn, service):
         head, body = render.service_answer(agency, service, aspect, variants, lex.variants)
@@ -276,42 +279,55 @@ def answer(turn: Turn, target: Target, aspects: list[str]) -> Reply:
                  service=service.id, aspect=aspect, agency=agency.slug)
 
 
-def content_words(turn: Turn, service: Service, *, keep_aspect_words: bool = False) -> list[str]:
-    """The message's own words: not function words, aspect words, place words or the service's name."""
+def content_words(turn: Turn, service: Service, *, keep_aspect_words: bool = False,
+                  keep_aliases: bool = True) -> list[str]:
+    """The message's own words: not function words, aspect words, place words or the service's name (nor, when
+    nothing narrower is asked, the words that named the service: "anak ditangkap polisi" names ABH)."""
     reader = turn.ctx.reader
     name = set(reader.tokens(service.name, fuzzy=False))
+    if not keep_aliases:
+        present = set(turn.u.tokens)
+        name |= {w for alias_service, toks in reader.aliases
+                 if alias_service is service and set(toks) <= present for w in toks}
     aspect_words = set() if keep_aspect_words else turn.ctx.lex.aspect_words
     skip = ((STOPWORDS | COMMON_WORDS) - turn.ctx.lex.document_words) | name | aspect_words | reader.place_words
     short_ok = turn.ctx.lex.document_words  # "sk", "kk"
     return [t for t in turn.u.tokens if t not in skip and (len(t) >= 3 or t in short_ok) and not t.isdigit()]
 
 
-def detail_asked(turn: Turn, service: Service, aspect: str, *, keep_aspect_words: bool = False) -> Match | None:
-    """The one line of the standard a narrow question asks about, when its words are rare enough to be sure."""
+def detail_asked(turn: Turn, service: Service, aspect: str, *, keep_aspect_words: bool = False) -> list[Match]:
+    """The lines of the standard a narrow question asks about, when their words are rare enough to be sure.
+    A procedure is narrowed only by a narrow question ("dikirim ke mana?"), never by "prosedurnya gimana"."""
     fields = DETAIL_FIELDS.get(aspect)
-    if fields is None:
-        return None
-    words = content_words(turn, service, keep_aspect_words=keep_aspect_words)
-    match = turn.ctx.reader.lines.best(service, words, fields)
-    if match is None or match.score < DETAIL_MIN:
-        return None
-    variant_words = {w for phrases in turn.ctx.lex.variants.values() for p in phrases for w in p}
-    if not match.words - variant_words and aspect != "products":
-        return None  # only a variant named ("kks hilang"): the variant's whole list answers it
-    return match
+    if fields is None or (aspect == "procedure" and not set(turn.u.tokens) & NARROW_WORDS):
+        return []
+    narrow_verb = aspect == "procedure"  # "dikirim ke mana": the verb is the question
+    words = content_words(turn, service, keep_aspect_words=keep_aspect_words or narrow_verb,
+                          keep_aliases=aspect != "overview")
+    matches = turn.ctx.reader.lines.best_lines(service, words, fields)
+    if not matches or matches[0].score < DETAIL_MIN:
+        return []
+    tokens = set(turn.u.tokens)
+    variant_words = {w for name in turn.u.variant_words for p in turn.ctx.lex.variants[name] if set(p) <= tokens
+                     for w in p}
+    if not matches[0].words - variant_words and aspect != "products":
+        return []  # only a variant named ("kks hilang"): the variant's whole list answers it
+    return matches
 
 
-def detail_answer(turn: Turn, target: Target, match: Match) -> Reply:
-    """The line asked about first (with the documents under it, or the group it belongs to), then the rest of
+def detail_answer(turn: Turn, target: Target, matches: list[Match]) -> Reply:
+    """The lines asked about first (with the documents under each, or the group it belongs to), then the rest of
     that part of the standard, paged."""
-    agency, service, line = target.agency, target.service, match.line
-    aspect = FIELD_ASPECT[line.field]
+    agency, service = target.agency, target.service
+    aspect = FIELD_ASPECT[matches[0].line.field]
     head = [m.HEADING.format(title=m.TITLE[aspect], name=render.display_name(service))]
-    first = [m.YES_REQUIRED] if is_yes_no(turn) and line.field == "requirements" else []
-    first.append(m.DETAIL_LINE.format(line=line.text))
-    first += [f"   - {child}" for child in line.children]
-    if line.parent:
-        first.append(m.DETAIL_FOR.format(group=line.parent))
+    first = [m.YES_REQUIRED] if is_yes_no(turn) and aspect == "requirements" else []
+    for match in matches:
+        line = match.line
+        first.append(m.DETAIL_LINE.format(line=line.text))
+        first += [f"   - {child}" for child in line.children]
+        if line.parent:
+            first.append(m.DETAIL_FOR.format(group=line.parent))
     variants = set(turn.u.variant_words)
     _, rest = render.service_answer(agency, service, aspect, variants, turn.ctx.lex.variants)
     state = turn.state
@@ -381,6 +397,8 @@ def complaint(turn: Turn, *, how_to: bool = False) -> Reply:
     if how_to:
         return turn.say(m.COMPLAINT_HOWTO.format(channels="\n".join(channels)), "complaint", agency=agency.slug)
     problem = turn.u.problem
+    if problem is None and len(set(turn.u.amounts)) >= 2:  # what was due and what came
+        problem = turn.ctx.lex.problems.get("less-than-announced")
     lines = [m.PROBLEM_EMPATHY.get(problem.name, m.COMPLAINT_EMPATHY) if problem else m.COMPLAINT_EMPATHY]
     fixing = fixing_service(turn, agency, problem) if problem else None
     if fixing is not None and problem is not None:
@@ -470,12 +488,17 @@ def followed_up(turn: Turn) -> bool:
     return bool(tokens) and tokens[0] in FOLLOW_UP
 
 
-def told_elsewhere(turn: Turn) -> bool:
-    """A story that names another place, without the citizen saying that they live there."""
+def told_elsewhere(turn: Turn, place: str) -> bool:
+    """A story that names another place (``place``, an agency), without the citizen saying they live there
+    ("kakak saya di sragen dapat, saya di sini tidak" stays; "saya warga sragen" moves)."""
     u = turn.u
     if not (u.complaint or u.problem or problem_told(u)):
         return False
-    return not re.search(r"\b(?:saya|aku|kami|sy)\b(?: \w+){0,3} (?:di|dari|warga|orang|tinggal)\b", u.text)
+    names = "|".join(" ".join(toks) for slug, toks in turn.ctx.reader.places if slug == place)
+    lead = r"(?:^|\b(?:maaf|permisi|pak|bu|min|kak|dan|tapi|karena|soalnya|kalau|kebetulan|jadi|padahal|ya) )"
+    lives = (rf"{lead}(?:saya|aku|kami|sy)(?: \w+){{0,2}} (?:di|dari|warga|orang|tinggal di|asli)(?: \w+)?"
+             rf" (?:{names})\b")
+    return not re.search(lives, u.text)
 
 
 def is_only_place(turn: Turn) -> bool:

@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from knowledge.model import KnowledgeBase, Service, item_children, item_text
+from knowledge.text import clean_text
 
 FIELDS = ("requirements", "products", "procedure", "warnings")
 PREFIXES = ("meng", "meny", "mem", "men", "me", "peng", "peny", "pem", "pen", "per", "pe", "di", "ter", "ber",
@@ -15,6 +17,14 @@ PREFIXES = ("meng", "meny", "mem", "men", "me", "peng", "peny", "pem", "pen", "p
 RESTORE = {"meng": "k", "peng": "k", "meny": "s", "peny": "s", "mem": "p", "pem": "p", "men": "t", "pen": "t"}
 SUFFIXES = ("nya", "kan", "an", "i")
 VOWELS = set("aeiou")
+# Words that name the same act in a question and in a standard ("dikirim ke mana" / "mengajukan ... ke").
+SYNONYM_WEIGHT = 1.0
+SYNONYM_GROUPS = [{"kirim", "aju", "serah", "sampai", "terus", "urus"}, {"beli", "belanja"},
+                  {"kasih", "beri"}, {"bagi", "distribusi", "salur", "cair"}]
+SYNONYMS: dict[str, set[str]] = {}
+for _group in SYNONYM_GROUPS:
+    for _word in _group:
+        SYNONYMS.setdefault(_word, set()).update(_group - {_word})
 
 
 def stems(word: str) -> frozenset[str]:
@@ -32,11 +42,17 @@ def stems(word: str) -> frozenset[str]:
             break
     for base in bases:
         found.add(base)
+        shortest = 3 if base != word else 4  # "mengajukan" -> aju; a bare "jalan" keeps its "an"
         for suffix in SUFFIXES:
-            if base.endswith(suffix) and len(base) - len(suffix) >= 4:
+            if base.endswith(suffix) and len(base) - len(suffix) >= shortest:
                 found.add(base[: -len(suffix)])
                 break
     return frozenset(found)
+
+
+def synonyms(forms: frozenset[str]) -> frozenset[str]:
+    """Words naming the same act as one of ``forms`` ("dikirim" / "mengajukan"), for matching a question."""
+    return frozenset(w for form in forms for w in SYNONYMS.get(form, ())) - forms
 
 
 @dataclass(frozen=True)
@@ -75,30 +91,60 @@ class Lines:
                 n = max(1, len(lines))
                 self._idf[key] = {s: math.log(1 + n / c) for s, c in df.items()}
 
+    def _words(self, text: str) -> list[str]:
+        """A line's words as written and as the reader normalises them ("mengajukan" and "urus"), so a
+        question matches either way."""
+        written = re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", clean_text(text).lower())
+        return list(dict.fromkeys([*written, *self._tokens(text)]))
+
     def _service_lines(self, service: Service) -> Iterable[Line]:
         for field in FIELDS:
             for item in service.items(field):
                 children = tuple(item_text(c) for c in item_children(item))
                 text = item_text(item)
-                words = self._tokens(" ".join([text, *children]) if children else text)
+                words = self._words(" ".join([text, *children]) if children else text)
                 self.raw_words.update(words)
                 yield Line(field, text, children, frozenset(s for w in words for s in stems(w)))
                 for child in children:
-                    own = frozenset(s for w in self._tokens(child) for s in stems(w))
+                    own = frozenset(s for w in self._words(child) for s in stems(w))
                     yield Line(field, child, (), own, text)
 
-    def best(self, service: Service, words: Iterable[str], fields: tuple[str, ...] = FIELDS) -> Match | None:
-        """The service's line sharing the rarest words with the message ; of two as good, the narrower one."""
+    def _scored(self, service: Service, words: Iterable[str], fields: tuple[str, ...]) -> list[Match]:
         key = f"{service.agency}/{service.id}"
         idf = self._idf.get(key, {})
-        found: Match | None = None
+        words = list(words)
+        found = []
         for line in self._lines.get(key, []):
             if line.field not in fields:
                 continue
-            hit = {w for w in words if stems(w) & line.stems}
-            score = sum(max(idf.get(s, 0.0) for s in stems(w) & line.stems) for w in hit)
-            better = found is None or score > found.score or (
-                score == found.score and len(line.stems) < len(found.line.stems))  # the narrower line
-            if score > 0 and better:
-                found = Match(line, score, frozenset(hit))
+            hit: set[str] = set()
+            score = 0.0
+            for w in words:
+                own = stems(w)
+                if own & line.stems:  # the word itself: as rare as it is in this service's lines
+                    score += max(idf.get(s, 0.0) for s in own & line.stems)
+                elif synonyms(own) & line.stems:  # another word for it: a fixed, modest weight
+                    score += SYNONYM_WEIGHT
+                else:
+                    continue
+                hit.add(w)
+            if score > 0:
+                found.append(Match(line, score, frozenset(hit)))
         return found
+
+    def best(self, service: Service, words: Iterable[str], fields: tuple[str, ...] = FIELDS) -> Match | None:
+        """The service's line sharing the rarest words with the message; of two as good, the narrower one."""
+        found = self._scored(service, words, fields)
+        return max(found, key=lambda m: (m.score, -len(m.line.stems))) if found else None
+
+    def best_lines(self, service: Service, words: Iterable[str], fields: tuple[str, ...] = FIELDS,
+                   limit: int = 4) -> list[Match]:
+        """Every line as good as the best one, in the standard's order ("dikirim ke mana?" shares its words with
+        several steps: the citizen sees each); a document and the group it is listed under: the document."""
+        found = self._scored(service, words, fields)
+        if not found:
+            return []
+        top = max(m.score for m in found)
+        tied = [m for m in found if m.score >= top - 1e-9]
+        children_of = {m.line.parent for m in tied if m.line.parent}
+        return [m for m in tied if m.line.text not in children_of][:limit]

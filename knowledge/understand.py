@@ -154,6 +154,7 @@ class Understanding:
     amounts: list[int] = field(default_factory=list)  # money named, in rupiah
     elsewhere: list[Service] = field(default_factory=list)  # services named that only other agencies have
     other_office: bool = False  # a subject another office handles, whatever service words it shares ("bpjs tk")
+    asks: bool = False  # written as a question: "?", a question word, "-kah"
 
     @property
     def story(self) -> float:
@@ -236,7 +237,13 @@ class Reader:
         return [t for t in out if t]
 
     def _word(self, word: str, fuzzy: bool) -> str:
-        if word in self.vocab or word.isdigit() or not fuzzy or word in self.lines.raw_words:
+        if word in self.vocab or word.isdigit() or not fuzzy:
+            return word
+        for suffix in ("nya", "ny", "kah", "lah"):  # "kartunya" -> kartu, even where a standard writes it
+            base = word[: -len(suffix)]
+            if word.endswith(suffix) and len(base) >= 3 and base in self.vocab:
+                return base
+        if word in self.lines.raw_words:
             return word
         if len(word) >= 3 and word[-1] == word[-2] and word[-1] in "aiueo" and word[:-1] in self.vocab:
             return word[:-1]  # "ituu", "yaa": a vowel drawn out
@@ -287,7 +294,8 @@ class Reader:
         problem = next((p for p in self.lex.problems.values() if any(r.search(joined) for r in p.patterns)), None)
         return Understanding(joined, tokens, aspects, services, places, variant_words, complaint, oos,
                              unknown, number, self.intents.probabilities(text), problem, amounts(text),
-                             [svc for svc, _ in elsewhere], any(p.search(joined) for p in self.lex.other_office))
+                             [svc for svc, _ in elsewhere], any(p.search(joined) for p in self.lex.other_office),
+                             "?" in text or bool(set(tokens) & QUESTION_WORDS))
 
     def _places(self, tokens: list[str]) -> list[str]:
         """The agencies whose places the message names; a negated one ("bukan tanah laut") is not a choice."""
@@ -337,6 +345,8 @@ class Reader:
         return list(dict.fromkeys(a for _, a in sorted(found)))
 
 
+QUESTION_WORDS = {"apa", "apakah", "berapa", "bagaimana", "kapan", "mana", "dimana", "kemana", "siapa", "kah",
+                  "bisakah", "bolehkah", "adakah"}
 AMOUNT_TOKEN = re.compile(r"\d+(?:rb|ribu|k|jt|juta|an)")  # "50rb", "600k": a sum, not an unknown word
 COMPOUNDS = {("orang", "tua"): "orang_tua"}  # one meaning: "orang tua" (parents) is not an "orang terlantar"
 
