@@ -28,7 +28,7 @@ from handlers import messages as m
 from handlers import render
 from handlers.context import Turn, first_number
 from handlers.types import Choice, Meta, OutboundMessage, Question, Reply
-from knowledge.lines import Match
+from knowledge.lines import Match, stems
 from knowledge.model import Agency, Service
 from knowledge.understand import COMMON_WORDS, STOPWORDS, Problem, Understanding, field_aspect
 
@@ -122,6 +122,8 @@ def problem_told(u: Understanding) -> bool:
     """A problem told as a story, though no complaint phrase matched: the classifier is sure and the message does
     not ask about a named service, or fairly sure and it asks nothing at all ("sudah bisa daftar ... kah?" and
     "brp lama sampai cair" are questions), or it names two amounts (what was due and what came)."""
+    if u.aspects and u.asks and len(u.tokens) < LONG_STORY:
+        return False  # "nek wis mlebu dtks, suwene piro dino?": a question, however it is worded
     if u.story >= STORY_SURE and not (u.services and (u.aspects or u.asks)):
         return True
     asks = bool(u.aspects) or bool(u.services) or bool(set(u.tokens) & (WH_WORDS | {"kah", "apakah"}))
@@ -136,7 +138,9 @@ def problem_reported(u: Understanding) -> bool:
     if u.problem is None:
         return False
     if not u.problem.services or u.problem.name not in QUESTIONABLE:
-        return True
+        # "kks boleh diambilkan tetangga pakai surat kuasa?" asks what is allowed; a story tells what happened
+        permission = u.asks and set(u.tokens) & {"boleh", "bolehkah", "bisakah", "apakah"}
+        return not (permission and len(u.tokens) < LONG_STORY)
     asks = bool(set(u.tokens) & (WH_WORDS | ASKING)) or u.tokens[-1] in YES_NO_TAILS
     long_story = len(u.tokens) >= LONG_STORY and not set(u.tokens) & {"tanya", "bertanya", "nanya", "menanyakan"}
     if long_story and u.story >= STORY_WITH_AMOUNTS:
@@ -155,7 +159,8 @@ def understood(turn: Turn) -> Reply:
         return complaint(turn, how_to=u.complaint == "intent" and u.problem is None)
     if u.other_office:
         return fallback(turn, u)
-    if u.problem is not None and agency is not None and fixing_service(turn, agency, u.problem) is None:
+    if (u.problem is not None and agency is not None and not u.aspects
+            and fixing_service(turn, agency, u.problem) is None):
         line = render.standard_line(agency, u.problem.standard, turn.ctx.reader.tokens)
         if line:  # asked about a problem the standard assigns to someone ("kks hilang gimana" in Sragen)
             return problem_answer(turn, agency, u.problem, line)
@@ -252,9 +257,12 @@ def answer(turn: Turn, target: Target, aspects: list[str]) -> Reply:
                        for w in turn.ctx.reader.tokens(alias, fuzzy=False)}
         found = field_aspect(service, u.tokens, STOPWORDS | COMMON_WORDS | alias_words)
         aspects = [found] if found else []
+        guessed = True  # the aspect only guessed from the words: no narrower line than the overview found
+    else:
+        guessed = False
     aspect = aspects[0] if aspects else "overview"
     variants = set(u.variant_words) or set(state.variant if state.service == f"{agency.slug}/{service.id}" else [])
-    narrow = detail_asked(turn, service, aspect)
+    narrow = [] if guessed else detail_asked(turn, service, aspect)
     if narrow:
         return detail_answer(turn, target, narrow)
     if aspect == "requirements" and is_yes_no(turn) and missing_document(turn, service):
@@ -291,8 +299,10 @@ def content_words(turn: Turn, service: Service, *, keep_aspect_words: bool = Fal
                  if alias_service is service and set(toks) <= present for w in toks}
     aspect_words = set() if keep_aspect_words else turn.ctx.lex.aspect_words
     skip = ((STOPWORDS | COMMON_WORDS) - turn.ctx.lex.document_words) | name | aspect_words | reader.place_words
+    named = {s for w in name for s in stems(w)}  # "didampingi" is the "Pendampingan" of the service's name
     short_ok = turn.ctx.lex.document_words  # "sk", "kk"
-    return [t for t in turn.u.tokens if t not in skip and (len(t) >= 3 or t in short_ok) and not t.isdigit()]
+    return [t for t in turn.u.tokens if t not in skip and (len(t) >= 3 or t in short_ok) and not t.isdigit()
+            and not stems(t) & named]
 
 
 def detail_asked(turn: Turn, service: Service, aspect: str, *, keep_aspect_words: bool = False) -> list[Match]:
@@ -305,6 +315,9 @@ def detail_asked(turn: Turn, service: Service, aspect: str, *, keep_aspect_words
     words = content_words(turn, service, keep_aspect_words=keep_aspect_words or narrow_verb,
                           keep_aliases=aspect != "overview")
     matches = turn.ctx.reader.lines.best_lines(service, words, fields)
+    if (not matches or matches[0].score < DETAIL_MIN) and aspect == "requirements" and is_yes_no(turn):
+        # "harus buka rekening dulu kah?": not a document, but a step of the procedure may say it
+        matches = turn.ctx.reader.lines.best_lines(service, words, ("procedure", "warnings"))
     if not matches or matches[0].score < DETAIL_MIN:
         return []
     tokens = set(turn.u.tokens)

@@ -239,9 +239,9 @@ class Reader:
     def _word(self, word: str, fuzzy: bool) -> str:
         if word in self.vocab or word.isdigit() or not fuzzy:
             return word
-        for suffix in ("nya", "ny", "kah", "lah"):  # "kartunya" -> kartu, even where a standard writes it
+        for suffix in ("nya", "ny", "kah", "lah", "ne", "e"):  # "kartunya", "biayane" -> kartu, biaya
             base = word[: -len(suffix)]
-            if word.endswith(suffix) and len(base) >= 3 and base in self.vocab:
+            if word.endswith(suffix) and len(base) >= (3 if len(suffix) > 1 else 4) and base in self.vocab:
                 return base
         if word in self.lines.raw_words:
             return word
