@@ -36,8 +36,9 @@ pytest: $(VENV)/.installed-dev
 
 test: lint typecheck pytest
 
+# Every question set (public and our own): score, confusion table of intents, wrong-service answers (must be 0).
 eval: $(VENV)/.installed
-	$(PYTHON) ../shared/eval/score.py ../shared/eval/dev-questions.jsonl --cmd "$(BIN)/dinsos-bot ask" --quiet
+	$(BIN)/python -m tests.eval.report
 
 mutate: $(VENV)/.installed-dev
 	rm -rf mutants

@@ -1,6 +1,7 @@
 """Benchmark: knowledge-base load time, one answer's latency, and `dinsos-bot ask`'s peak memory.
 
-Usage: .venv/bin/python bench/answers.py [--repeat 50] [--questions ../shared/eval/dev-questions.jsonl]
+Usage: .venv/bin/python bench/answers.py [--repeat 50] [--questions FILE.jsonl ...]
+(default: the public sets beside this checkout and tests/eval/*.jsonl, stories of 40 words included)
 Prints a Markdown table; copy it into docs/benchmarks.md with the machine it ran on.
 """
 
@@ -43,11 +44,15 @@ def percentile(values: list[float], pct: float) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=50)
-    parser.add_argument("--questions", default=str(ROOT.parent / "shared" / "eval" / "dev-questions.jsonl"))
+    shared, own = ROOT.parent / "shared" / "eval", ROOT / "tests" / "eval"
+    parser.add_argument("--questions", nargs="+", type=Path, default=[
+        shared / "dev-questions.jsonl", shared / "real-phrasing.jsonl", own / "understanding.jsonl",
+        own / "heldout.jsonl", own / "heldout2.jsonl"])
     args = parser.parse_args()
-    path = Path(args.questions)
-    questions = ([json.loads(x) for x in path.read_text().splitlines() if x.strip()] if path.exists()
-                 else FALLBACK_QUESTIONS)
+    questions = [json.loads(x) for path in args.questions if path.exists()
+                 for x in path.read_text().splitlines() if x.strip()] or FALLBACK_QUESTIONS
+    for q in questions:  # conversations of different sets must not share a state
+        q["user"] = f"{q.get('id', '')[:1]}-{q['user']}" if q.get("user") else None
 
     loads = []
     for _ in range(5):

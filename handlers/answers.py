@@ -161,7 +161,7 @@ def understood(turn: Turn) -> Reply:
         return fallback(turn, u)
     if (u.problem is not None and agency is not None and not u.aspects
             and fixing_service(turn, agency, u.problem) is None):
-        line = render.standard_line(agency, u.problem.standard, turn.ctx.reader.tokens)
+        line = turn.ctx.reader.lines.first_with(agency.services, u.problem.standard)
         if line:  # asked about a problem the standard assigns to someone ("kks hilang gimana" in Sragen)
             return problem_answer(turn, agency, u.problem, line)
     services = [(s, sc) for s, sc in u.services if agency is None or s.agency == agency.slug]
@@ -314,7 +314,9 @@ def detail_asked(turn: Turn, service: Service, aspect: str, *, keep_aspect_words
     narrow_verb = aspect == "procedure"  # "dikirim ke mana": the verb is the question
     words = content_words(turn, service, keep_aspect_words=keep_aspect_words or narrow_verb,
                           keep_aliases=aspect != "overview")
-    matches = turn.ctx.reader.lines.best_lines(service, words, fields)
+    matches = turn.ctx.reader.lines.best_lines(service, words, fields[:1]) if aspect != "overview" else []
+    if not matches or matches[0].score < DETAIL_MIN:  # the part asked first ("dapat surat apa": the products)
+        matches = turn.ctx.reader.lines.best_lines(service, words, fields)
     if (not matches or matches[0].score < DETAIL_MIN) and aspect == "requirements" and is_yes_no(turn):
         # "harus buka rekening dulu kah?": not a document, but a step of the procedure may say it
         matches = turn.ctx.reader.lines.best_lines(service, words, ("procedure", "warnings"))
@@ -426,7 +428,7 @@ def complaint(turn: Turn, *, how_to: bool = False) -> Reply:
         turn.state.service = f"{agency.slug}/{fixing.id}"
         turn.state.variant = sorted(variants)
     elif problem is not None:
-        line = render.standard_line(agency, problem.standard, turn.ctx.reader.tokens)
+        line = turn.ctx.reader.lines.first_with(agency.services, problem.standard)
         if line:
             lines += ["", m.PROBLEM_STANDARD.format(agency=agency.short_name, line=line)]
     lines += ["", m.COMPLAINT_CHANNELS.format(channels="\n".join(render.shortest_channels(channels))),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 from handlers import messages as m
@@ -146,16 +145,6 @@ def all_lines(service: Service, fields: tuple[str, ...] = ("procedure", "require
             lines.append(item_text(item))
             lines.extend(item_text(child) for child in item_children(item))
     return lines
-
-
-def standard_line(agency: Agency, groups: list[list[str]], tokens: Callable[..., list[str]]) -> str | None:
-    """The first line of the agency's standards holding all the words of a group (groups in order)."""
-    for words in groups:
-        for service in agency.services:
-            for line in all_lines(service, ("procedure",)):
-                if set(words) <= set(tokens(line, fuzzy=False)):
-                    return line
-    return None
 
 
 def shortest_channels(lines: list[str], limit: int = 3) -> list[str]:

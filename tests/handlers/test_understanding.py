@@ -41,6 +41,12 @@ def test_a_problem_told_as_a_story_is_a_complaint_with_empathy(dialog: D, agency
     assert says.lower() in reply.text.lower() and "lapor" in reply.text
 
 
+def test_a_story_without_any_complaint_phrase_is_still_a_complaint(dialog: D) -> None:
+    reply = dialog("magetan").say("anak saya tiga, suami sudah meninggal, rumah numpang di mertua, "
+                                  "dari dulu belum sekali pun dapat bantuan apa apa")
+    assert reply.intent == "complaint" and "895021" in reply.text
+
+
 def test_a_problem_a_service_fixes_names_the_service_and_what_to_bring(dialog: D) -> None:
     reply = dialog("tanah-laut").say("pas mau kontrol ke rs ternyata kartu pbi bapak sudah mati, disuruh bayar umum")
     assert reply.intent == "complaint" and reply.service == "aktivasi-bpjs-penerima-bantuan-iuran-pbi-apbd"
@@ -118,7 +124,7 @@ def test_what_the_aid_may_be_spent_on(dialog: D) -> None:
 
 def test_which_letter_a_case_gets(dialog: D) -> None:
     reply = dialog("tarakan").say("kalau data kpm mau diubah nanti dapat surat apa")
-    assert "Perubahan Data" in reply.text.split("*Selengkapnya:*")[0]
+    assert reply.text.split("\n")[1] == "👉 Surat Keterangan Perubahan Data"
 
 
 def test_a_vague_requirement_is_said_to_be_vague(dialog: D) -> None:
