@@ -48,6 +48,8 @@ WH_WORDS = {"apa", "berapa", "bagaimana", "kapan", "mana", "siapa", "dimana", "k
 ASKING = {"tanya", "kah", "apakah", "ngapain", "gimana", "bagaimana"}
 YES_NO_TAILS = {"tidak", "ya", "kah", "belum", "nggak", "gak", "ga", "enggak"}
 LONG_STORY = 15  # tokens: a message this long that tells a known problem is a story, even with "gimana ini"
+QUESTION_CUES = {"boleh", "bolehkah", "bisa", "bisakah", "apakah", "cara", "caranya", "mana", "dimana", "kemana",
+                 "harus", "perlu", "wajib"}
 QUESTIONABLE = {"pbi-inactive", "kks-lost-or-blocked"}  # problems a citizen also asks about
 MAX_BRING = 5  # documents listed in a complaint reply before "ketik syarat"
 PLACE_FILLER = {"saya", "di", "dari", "warga", "tinggal", "kabupaten", "kota", "kab", "bukan", "tapi", "tetapi",
@@ -55,7 +57,7 @@ PLACE_FILLER = {"saya", "di", "dari", "warga", "tinggal", "kabupaten", "kota", "
                 "melainkan", "orang", "asli", "yang", "kalau", "untuk", "ya", "sih", "aku", "kami"}
 CONTACT_WORDS = {"alamat", "telepon", "telp", "kontak", "nomor", "hp", "wa", "whatsapp", "email", "website",
                  "instagram", "lokasi", "kantor", "kantornya", "letak", "hubungi", "medsos"}
-FOLLOW_UP = {"kalau", "kalo", "untuk", "buat", "yang", "terus", "lalu", "trus", "bagaimana", "gimana"}
+FOLLOW_UP = {"kalau", "kalo", "untuk", "buat", "terus", "lalu", "trus"}
 DAY_WORDS = {"senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu"}
 
 
@@ -87,7 +89,11 @@ class Answer:
                 if question.text and only_place:
                     return replay(turn, question.text)
             if only_place and question is None and state.aspect in ("hours", "contact") and followed_up(turn):
-                return agency_answer(turn, turn.ctx.kb.agencies[chosen], state.aspect)  # "kalo yg sragen?"
+                reply = agency_answer(turn, turn.ctx.kb.agencies[chosen], state.aspect)  # "kalo yg sragen?"
+                first = reply.messages[0]
+                note = m.AGENCY_SET.format(region=turn.ctx.kb.agencies[chosen].region) + "\n\n"
+                reply.messages[0] = OutboundMessage(note + first.text, first.choices, first.after)
+                return reply
             if only_place and (question is None or question.kind != "service"):
                 agency = turn.ctx.kb.agencies[chosen]
                 return turn.say(m.AGENCY_SET.format(region=agency.region) + "\n\n"
@@ -139,7 +145,7 @@ def problem_reported(u: Understanding) -> bool:
         return False
     if not u.problem.services or u.problem.name not in QUESTIONABLE:
         # "kks boleh diambilkan tetangga pakai surat kuasa?" asks what is allowed; a story tells what happened
-        permission = u.asks and set(u.tokens) & {"boleh", "bolehkah", "bisakah", "apakah"}
+        permission = u.asks and set(u.tokens) & QUESTION_CUES
         return not (permission and len(u.tokens) < LONG_STORY)
     asks = bool(set(u.tokens) & (WH_WORDS | ASKING)) or u.tokens[-1] in YES_NO_TAILS
     long_story = len(u.tokens) >= LONG_STORY and not set(u.tokens) & {"tanya", "bertanya", "nanya", "menanyakan"}
@@ -176,7 +182,8 @@ def understood(turn: Turn) -> Reply:
             narrow = detail_asked(turn, context, aspects[0] if aspects else "overview")
             if narrow:
                 return detail_answer(turn, Target(kb.agencies[slug], context), narrow)
-            if is_yes_no(turn) and missing_document(turn, context):
+            off_topic = u.out_of_scope or [w for w in u.unknown if w not in turn.ctx.lex.document_words]
+            if is_yes_no(turn) and not off_topic and missing_document(turn, context):
                 return answer(turn, Target(kb.agencies[slug], context), ["requirements"])
 
     if not services and state.service and not content_unknown and (aspects or u.variant_words):
@@ -188,7 +195,8 @@ def understood(turn: Turn) -> Reply:
                     aspects = [state.aspect]
                 return answer(turn, Target(kb.agencies[slug], context), aspects)
 
-    if not services and u.elsewhere and agency is not None and not u.out_of_scope:
+    office_asked = bool(set(aspects) & {"hours", "contact"})  # "alamat kantor dimana? mau urus bpjs"
+    if not services and u.elsewhere and agency is not None and not u.out_of_scope and not office_asked:
         return not_here(turn, agency, u.elsewhere[0])
     if services:
         top = services[0][1]
@@ -207,8 +215,9 @@ def understood(turn: Turn) -> Reply:
         if len(same) > 1 and top - max(sc for s, sc in services[1:] if s.agency == agencies[0]) < 0.5:
             return ask_service(turn, same, aspects)
         chosen = services[0][0]
-        if not aspects and state.aspect and not u.variant_words and u.tokens[0] in FOLLOW_UP and len(u.tokens) <= 5:
-            aspects = [state.aspect]  # "kalo buat lks?" after the requirements of another service
+        inherit = state.aspect not in (None, "hours", "contact", "complaints")
+        if not aspects and inherit and not u.variant_words and u.tokens[0] in FOLLOW_UP and len(u.tokens) <= 5:
+            aspects = [state.aspect or "overview"]  # "kalo buat lks?" after the requirements of another service
         if "complaints" in aspects and "pengaduan" in chosen.name.lower():
             # "ngadu lewat e-lapor gimana / kapan dibalas": the channel is the service, its procedure the answer
             aspects = [a for a in aspects if a != "complaints"] or ["procedure"]
@@ -336,16 +345,18 @@ def detail_answer(turn: Turn, target: Target, matches: list[Match]) -> Reply:
     agency, service = target.agency, target.service
     aspect = FIELD_ASPECT[matches[0].line.field]
     head = [m.HEADING.format(title=m.TITLE[aspect], name=render.display_name(service))]
-    first = [m.YES_REQUIRED] if is_yes_no(turn) and aspect == "requirements" else []
+    yes = is_yes_no(turn) and aspect == "requirements" and not missing_document(turn, service)
+    first = [m.YES_REQUIRED] if yes else []
     for match in matches:
         line = match.line
         first.append(m.DETAIL_LINE.format(line=line.text))
         first += [f"   - {child}" for child in line.children]
         if line.parent:
             first.append(m.DETAIL_FOR.format(group=line.parent))
-    variants = set(turn.u.variant_words)
-    _, rest = render.service_answer(agency, service, aspect, variants, turn.ctx.lex.variants)
     state = turn.state
+    same = state.service == f"{agency.slug}/{service.id}"
+    variants = set(turn.u.variant_words) or set(state.variant if same else [])
+    _, rest = render.service_answer(agency, service, aspect, variants, turn.ctx.lex.variants)
     state.service, state.aspect, state.variant = f"{agency.slug}/{service.id}", aspect, sorted(variants)
     return paged(turn, head, [*first, "", m.DETAIL_REST, *rest], [render.source_line(agency, service)], "answer",
                  service=service.id, aspect=aspect, agency=agency.slug)
@@ -418,16 +429,18 @@ def complaint(turn: Turn, *, how_to: bool = False) -> Reply:
     fixing = fixing_service(turn, agency, problem) if problem else None
     if fixing is not None and problem is not None:
         variants = set(turn.u.variant_words) or ({problem.variant} if problem.variant else set())
-        _, items = render.service_answer(agency, fixing, "requirements", variants, turn.ctx.lex.variants)
-        items = [i for i in items if not i.startswith(m.WARNING_PREFIX)]
+        items = render.documents_for(fixing, variants, turn.ctx.lex.variants)
         summary = m.SUMMARY_LINE.format(duration=render.duration_short(fixing), fee=render.fee_short(fixing))
-        lines += ["", m.PROBLEM_SERVICE.format(name=render.display_name(fixing), summary=summary.rstrip(".")),
-                  m.PROBLEM_BRING, *items[:MAX_BRING]]
-        if len(items) > MAX_BRING:
+        lines += ["", m.PROBLEM_SERVICE.format(name=render.display_name(fixing), summary=summary.rstrip("."))]
+        if items:
+            lines += [m.PROBLEM_BRING, *render.numbered(items[:MAX_BRING])]
+        if len(items) > MAX_BRING or len(items) < len(fixing.items("requirements")):
             lines.append(m.PROBLEM_MORE_ITEMS)
         turn.state.service = f"{agency.slug}/{fixing.id}"
         turn.state.variant = sorted(variants)
-    elif problem is not None:
+    else:
+        turn.state.service, turn.state.variant = None, []
+    if fixing is None and problem is not None:
         line = turn.ctx.reader.lines.first_with(agency.services, problem.standard)
         if line:
             lines += ["", m.PROBLEM_STANDARD.format(agency=agency.short_name, line=line)]
@@ -443,7 +456,7 @@ def problem_answer(turn: Turn, agency: Agency, problem: Problem, line: str) -> R
     title = m.PROBLEM_TITLE.get(problem.name, m.TITLE["procedure"])
     text = "\n".join([m.PROBLEM_ANSWER.format(title=title, agency=agency.short_name, line=line), "",
                       m.PROBLEM_ANSWER_NEXT, render.source_line(agency, service)])
-    turn.state.service = f"{agency.slug}/{service.id}"
+    turn.state.service, turn.state.variant = f"{agency.slug}/{service.id}", []
     return turn.say(text, "answer", service=service.id, aspect="procedure", agency=agency.slug)
 
 
@@ -500,7 +513,7 @@ def agency_from(turn: Turn, question: Question | None) -> str | None:
 
 def followed_up(turn: Turn) -> bool:
     tokens = turn.u.tokens
-    return bool(tokens) and tokens[0] in FOLLOW_UP
+    return bool(tokens) and tokens[0] in FOLLOW_UP | {"yang"}
 
 
 def told_elsewhere(turn: Turn, place: str) -> bool:

@@ -61,11 +61,11 @@ ALL_FREE = (
     "Jika ada yang meminta bayaran, laporkan dengan mengetik *lapor*."
 )
 ONLY_ONE_AGENCY = (
-    "Layanan *{name}* yang kami punya berasal dari standar pelayanan *{agency}*. "
+    "*{name}* yang kami punya berasal dari standar pelayanan *{agency}*. "
     "Agar tidak keliru, Anda tinggal di kabupaten/kota mana? Balas dengan nomor:"
 )
 NOT_HERE = (
-    "Maaf, layanan *{name}* tidak tercantum dalam standar pelayanan *{agency}* (kami hanya punya standar "
+    "Maaf, *{name}* tidak tercantum dalam standar pelayanan *{agency}* (kami hanya punya standar "
     "layanan ini dari *{owner}*), jadi tidak dapat kami jawab untuk daerah Anda.\n"
     "Silakan tanyakan langsung ke kantor Dinas Sosial (ketik *alamat*), atau ketik *menu* untuk daftar layanan."
 )
@@ -80,22 +80,21 @@ GENERIC_AGENCY = "Dinas Sosial"
 BOT_PRESENCE = (
     "Halo 🙏 Ini layanan *otomatis* (bot) {agency}: pertanyaan tentang persyaratan, biaya, lama proses dan "
     "prosedur layanan dijawab langsung dari standar pelayanan.\n"
-    "Bila ingin dibantu petugas, ketik *petugas*; petugas membalas pada jam kerja."
+    "Bila ingin dibantu petugas, ketik *petugas* untuk kontak kantor (petugas melayani pada jam kerja)."
 )
 PHOTO_HERE = (
-    "Bisa. Foto atau PDF dokumen (KTP, KK, KKS, buku tabungan) boleh dikirim di chat ini; kami terima dan simpan "
-    "untuk petugas. Formulir pengaduan lengkap dengan foto lewat chat ini sedang disiapkan; sementara itu ketik "
-    "*lapor* untuk cara mengadu.\n"
-    "Untuk mengurus layanan di kantor, dokumennya tetap dibawa.\n"
+    "Bisa, foto atau PDF dokumen (KTP, KK, KKS, buku tabungan) boleh dikirim di sini dan kami simpan. "
+    "Untuk mengadu, ketik *lapor*; untuk mengurus layanan, dokumennya tetap dibawa ke kantor.\n"
     "_Jangan kirim foto PIN atau kode rahasia._"
 )
 COMPLAINT_STATUS = (
     "Maaf, bot ini belum bisa melihat status pengaduan.\n"
-    "• Lewat SP4N-LAPOR!: lihat di www.lapor.go.id dengan nomor pelacakan yang Anda terima. Laporan diteruskan "
-    "paling lambat 3 hari kerja, lalu instansi menjawab paling lambat 5 hari kerja.\n"
-    "• Langsung ke kantor Dinas Sosial: tanyakan ke\n{office}"
+    "• Lewat SP4N-LAPOR!: lihat di www.lapor.go.id dengan nomor pelacakan yang Anda terima (menurut ketentuan "
+    "LAPOR!, laporan diteruskan paling lambat 3 hari kerja, lalu instansi menindaklanjuti paling lambat "
+    "5 hari kerja).\n"
+    "• Langsung ke kantor Dinas Sosial: tanyakan melalui\n{office}"
 )
-STATUS_OFFICE_UNKNOWN = "kantor Dinas Sosial tempat Anda mengadu (ketik *alamat*)."
+STATUS_OFFICE_UNKNOWN = "kantor Dinas Sosial tempat Anda mengadu."
 COMPLAINT_FEAR = (
     "Menyampaikan pengaduan adalah *hak* Anda, dijamin UU 25/2009 tentang Pelayanan Publik. 🙏\n"
     "Lewat SP4N-LAPOR! (www.lapor.go.id) Anda bisa memilih *Anonim* (identitas Anda tidak ditampilkan) atau "
@@ -128,8 +127,8 @@ PROBLEM_EMPATHY = {
         "(data penerima, saldo, atau kartu)."
     ),
     "not-registered": (
-        "Mohon maaf atas kendala ini. 🙏 Usulan penerima bantuan dan perbaikan data (DTKS) diajukan lewat "
-        "desa/kelurahan, dan Dinas Sosial dapat memeriksa status data Anda."
+        "Mohon maaf atas kendala ini. 🙏 Dinas Sosial dapat memeriksa data Anda; usulan penerima bantuan dan "
+        "perbaikan data biasanya diajukan lewat desa/kelurahan."
     ),
     "queue": "Mohon maaf atas antrean yang menyulitkan Anda. 🙏 Keluhan tentang pelayanan ini bisa diadukan.",
     "delay": "Mohon maaf atas keterlambatan ini. 🙏 Anda berhak menanyakan dan mengadukannya.",
@@ -188,8 +187,8 @@ HOWTO_BRING = "*Persyaratan:*"
 HOWTO_STEPS = "*Langkah-langkah:*"
 HOWTO_ELIGIBLE = "*Syarat penerima:*"
 HOWTO_REGISTER = (
-    "Untuk menjadi penerima, nama Anda harus masuk DTKS: usulan diajukan lewat *desa/kelurahan*, "
-    "lalu diverifikasi Dinas Sosial. Tidak dipungut biaya."
+    "_Keterangan umum (bukan dari standar ini):_ penerima bantuan diambil dari data kesejahteraan sosial "
+    "pemerintah; usulan pendaftaran diajukan lewat *desa/kelurahan*, lalu diverifikasi Dinas Sosial."
 )
 HOWTO_OFFICE_STEPS = "Langkah di standar ini adalah pekerjaan kantor (penyaluran); ketik *prosedur* untuk melihatnya."
 YES_REQUIRED = "*Ya*, ini termasuk persyaratan:"

@@ -15,7 +15,7 @@ class Officer:
     def matches(self, turn: Turn) -> bool:
         u = turn.u
         return turn.words in OFFICER_WORDS or ("petugas" in u.tokens and len(u.tokens) <= 7 and not u.services
-                                              and not u.aspects and not u.complaint)
+                                              and not u.aspects and not u.complaint and u.problem is None)
 
     def handle(self, turn: Turn) -> Reply:
         served = [p for p in turn.u.places if p in turn.ctx.kb.agencies]

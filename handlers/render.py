@@ -137,6 +137,15 @@ def duration_short(service: Service) -> str:
     return service.duration.human() if service.duration else (service.text("duration") or "-")
 
 
+def documents_for(service: Service, variant_words: set[str], variant_lex: dict[str, list[list[str]]]) -> list[Item]:
+    """The requirements that apply to a case: the general ones and the named case's group; with no case named,
+    only the general ones (never another case's documents)."""
+    items, _ = pick_variants(service.items("requirements"), variant_words, variant_lex)
+    if not variant_words:
+        items = [item for item in items if not item_children(item)]
+    return items
+
+
 def all_lines(service: Service, fields: tuple[str, ...] = ("procedure", "requirements", "products")) -> list[str]:
     """The service's lines, sub-items included, field by field."""
     lines: list[str] = []

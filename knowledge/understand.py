@@ -232,7 +232,8 @@ class Reader:
                     break
             else:
                 word = self._word(raw[i], fuzzy)
-                out.extend(self.lex.slang.get((word,), [word]) if word != raw[i] else [word])  # "adobsi" -> adopsi
+                expanded = self.lex.slang.get((word,), [word]) if word != raw[i] else [word]
+                out.extend(expanded if len(expanded) > 1 else [word])  # "adobsi" -> adopsi -> pengangkatan anak
                 i += 1
         return [t for t in out if t]
 
@@ -260,8 +261,9 @@ class Reader:
             same_start = [w for w in self._skeletons.get(_skeleton(word), []) if w[0] == word[0]]
             if len(same_start) == 1:
                 return same_start[0]
-        if len(word) >= 4 and _sound(word) in self._sounds:
-            return self._sounds[_sound(word)]
+        sound = self._sounds.get(_sound(word)) if len(word) >= 4 else None
+        if sound and sound[0] == word[0]:
+            return sound
         if len(word) >= 4 and self._fuzzy_vocab:
             cutoff = 84 if len(word) >= 6 else 88
             best = process.extractOne(word, self._fuzzy_vocab, scorer=fuzz.ratio, score_cutoff=cutoff)

@@ -28,7 +28,7 @@ D = Callable[..., Dialog]
     ("tanah-laut", "saldo di kks nol terus dari bulan juni, tiap ke agen katanya belum ada dana",
      "belum diterima"),
     ("sragen", "tonggo kiwa tengen oleh kabeh, aku dhewe sing ora tau oleh, padahal omahku reyot",
-     "DTKS"),
+     "memeriksa data"),
     ("tanah-laut", "antri dari jam 5 subuh, jam 10 nomor antrian sudah habis, disuruh balik besok",
      "antrean"),
     ("magetan", "petugas di loket ngomongnya kasar, saya dimarahi cuma karena tanya",
@@ -232,3 +232,25 @@ def test_elderly_and_disabled_gets_that_service(dialog: D) -> None:
 def test_decorated_letters_are_read(dialog: D) -> None:
     reply = dialog("tanah-laut").say("s̷y̸a̶r̵a̷t̸ k̶k̷s̸ h̵i̶l̷a̸n̵g̶")
     assert reply.intent == "answer" and "Kepolisian" in reply.text
+
+
+@pytest.mark.parametrize(("says", "not_intent"), [
+    ("ada petugas yang minta bayaran", "greeting"),  # a report, not "is anyone there?"
+    ("apakah adopsi perlu foto ktp?", "none"),  # a requirement question, not "can I send photos here?"
+])
+def test_questions_about_the_bot_never_take_a_report_or_a_service_question(dialog: D, says: str,
+                                                                         not_intent: str) -> None:
+    reply = dialog("tanah-laut").say(says)
+    assert reply.intent != not_intent and "otomatis" not in reply.text and "boleh dikirim di sini" not in reply.text
+
+
+def test_yes_needs_every_document_asked_in_the_line(dialog: D) -> None:
+    d = dialog("tanah-laut")
+    d.say("syarat izin operasional lks")
+    reply = d.say("perlu bawa ktp asli nggak?")  # the standard asks for a photocopy
+    assert "*Ya*" not in reply.text
+
+
+def test_a_complaint_lists_no_other_case_documents(dialog: D) -> None:
+    reply = dialog("tarakan").say("kartu kks saya ditahan ketua kelompok sudah tiga bulan")
+    assert reply.intent == "complaint" and "Akte Kematian" not in reply.text and "hilang" not in reply.text.lower()
