@@ -36,6 +36,7 @@ EXTRA_ASPECTS = ("fee", "duration", "requirements", "products")
 # How sure the classifier must be that a problem is told (see problem_told and problem_reported).
 STORY_SURE, STORY_TOLD, STORY, STORY_WITH_AMOUNTS = 0.8, 0.7, 0.6, 0.3
 DETAIL_MIN = 1.5  # how rare (summed idf) the words shared with one line must be for that line to be the answer
+DETAIL_MIN_NARROW = 1.0  # the same for a who/where question, where one word for the act is enough
 DETAIL_FIELDS = {  # where a narrow question's line is looked for, by the aspect asked; "prosedurnya?" wants it all
     "overview": ("requirements", "products", "procedure", "warnings"), "requirements": ("requirements",),
     "products": ("products", "requirements", "procedure"), "procedure": ("procedure",),
@@ -280,6 +281,9 @@ def answer(turn: Turn, target: Target, aspects: list[str]) -> Reply:
         return paged(turn, head, [m.NOT_REQUIRED, *body], [render.source_line(agency, service)], "answer",
                      service=service.id, aspect=aspect, agency=agency.slug)
     head, body = render.service_answer(agency, service, aspect, variants, lex.variants)
+    tokens = set(u.tokens)
+    if is_yes_no(turn) and ({"dinas", "sosial"} <= tokens or "kantor" in tokens):  # "ganti kks bisa di dinsos?"
+        head.append(m.YES_AT_OFFICE.format(agency=agency.short_name))
     for extra in aspects[1:3]:
         if extra in ("fee", "duration") and extra != aspect:
             head.append(render.short_line(service, extra))
@@ -329,7 +333,8 @@ def detail_asked(turn: Turn, service: Service, aspect: str, *, keep_aspect_words
     if (not matches or matches[0].score < DETAIL_MIN) and aspect == "requirements" and is_yes_no(turn):
         # "harus buka rekening dulu kah?": not a document, but a step of the procedure may say it
         matches = turn.ctx.reader.lines.best_lines(service, words, ("procedure", "warnings"))
-    if not matches or matches[0].score < DETAIL_MIN:
+    narrow = bool(set(turn.u.tokens) & NARROW_WORDS)  # "siapa yang bagiin kks?": one act, asked by who/where
+    if not matches or matches[0].score < (DETAIL_MIN_NARROW if narrow else DETAIL_MIN):
         return []
     tokens = set(turn.u.tokens)
     variant_words = {w for name in turn.u.variant_words for p in turn.ctx.lex.variants[name] if set(p) <= tokens

@@ -191,6 +191,8 @@ HOWTO_REGISTER = (
     "pemerintah; usulan pendaftaran diajukan lewat *desa/kelurahan*, lalu diverifikasi Dinas Sosial."
 )
 HOWTO_OFFICE_STEPS = "Langkah di standar ini adalah pekerjaan kantor (penyaluran); ketik *prosedur* untuk melihatnya."
+PRODUCTS_VAGUE = "*Rinciannya menurut prosedur:*"
+YES_AT_OFFICE = "*Ya*, layanan ini diurus di *{agency}*."
 YES_REQUIRED = "*Ya*, ini termasuk persyaratan:"
 NOT_REQUIRED = "*Tidak*, dokumen itu tidak tercantum dalam persyaratan di standar pelayanan. Yang diminta:"
 DETAIL_FOR = "_(untuk: {group})_"

@@ -242,7 +242,18 @@ def service_answer(agency: Agency, service: Service, aspect: str, variant_words:
         body = numbered(items) if len(items) > 1 else [item_text(i) for i in items]
         if not body:
             body = [m.NOT_STATED.format(what=m.TITLE.get(aspect, aspect))]
+        if aspect == "products" and len(items) == 1 and names_only_the_service(service, item_text(items[0])):
+            # "bpnt isinya apa?": "Bantuan Sosial BPNT" says nothing; the procedure says what the aid is
+            body += ["", m.PRODUCTS_VAGUE, *numbered(service.items("procedure"))]
     return head, body
+
+
+PRODUCT_FILLER = {"surat", "bantuan", "sosial", "layanan", "program", "pemberian", "penyaluran", "dan", "bagi"}
+
+
+def names_only_the_service(service: Service, product: str) -> bool:
+    words = set(re.findall(r"[a-z0-9]+", product.lower()))
+    return bool(words) and words <= set(re.findall(r"[a-z0-9]+", service.name.lower())) | PRODUCT_FILLER
 
 
 def complaint_channels(agency: Agency) -> list[str]:

@@ -254,3 +254,20 @@ def test_yes_needs_every_document_asked_in_the_line(dialog: D) -> None:
 def test_a_complaint_lists_no_other_case_documents(dialog: D) -> None:
     reply = dialog("tarakan").say("kartu kks saya ditahan ketua kelompok sudah tiga bulan")
     assert reply.intent == "complaint" and "Akte Kematian" not in reply.text and "hilang" not in reply.text.lower()
+
+
+def test_can_it_be_done_at_the_office_is_answered_yes(dialog: D) -> None:
+    reply = dialog("tanah-laut").say("urus pin kks keblokir bisa di kantor dinsos?")
+    assert "*Ya*, layanan ini diurus di *Dinsos Kab. Tanah Laut*" in reply.text and "FC Buku Tabungan" in reply.text
+
+
+def test_what_the_aid_consists_of_when_the_product_only_names_the_service(dialog: D) -> None:
+    d = dialog("sragen")
+    reply = d.say("bpnt itu yang dikasih apa")
+    text = reply.text + (d.say("lanjut").text if "*lanjut*" in reply.text else "")
+    assert reply.aspect == "products" and "karbohidrat" in text
+
+
+def test_who_hands_out_the_cards(dialog: D) -> None:
+    reply = dialog("magetan").say("yg bagiin kks siapa ya")
+    assert "👉 Pendistribusian Kartu Keluarga Sejahtera" in reply.text
