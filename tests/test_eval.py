@@ -41,9 +41,10 @@ def test_every_set_scores_95_percent_with_no_wrong_service(name: str, tmp_path: 
         if IN_CI:
             pytest.fail(f"{path} is missing")
         pytest.skip(f"the shared eval set is not beside this checkout ({path})")
-    proc = subprocess.run(
+    env = clean_env() | {"PYTHONPATH": str(Path(__file__).resolve().parents[1])}  # tests.eval, from anywhere
+    proc = subprocess.run(  # run outside the checkout: a developer's .env there must not change the answers
         [sys.executable, "-m", "tests.eval.report", str(path), "--cmd", f"{sys.executable} -m bot ask"],
-        capture_output=True, text=True, timeout=300, env=clean_env(), cwd=Path(__file__).resolve().parents[1],
+        capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path,
     )
     match = re.search(r"(\d+)/(\d+) passed \([\d.]+%\), wrong-service answers: (\d+)", proc.stdout)
     assert match, proc.stdout + proc.stderr
