@@ -130,6 +130,16 @@ BREAKS = [
     ("NIK shown whole", "bot/domain/nik.py",
      '    return digits[:4] + "*" * (len(digits) - 8) + digits[-4:]', "    return digits",
      "tests/bot/domain/test_nik.py::test_masking_keeps_four_and_four"),
+    ("IKM not rounded before its category", "bot/domain/skm.py",
+     "    ikm = round(sum(nrr.values()) * weight * len(UNSUR) / len(nrr) * 25, 2)",
+     "    ikm = sum(nrr.values()) * weight * len(UNSUR) / len(nrr) * 25",
+     "tests/bot/domain/test_skm_tickets.py::test_category_boundaries_after_rounding"),
+    ("tickets with confusable characters", "bot/domain/tickets.py",
+     'ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"', 'ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"',
+     "tests/bot/domain/test_skm_tickets.py::test_tickets_match_the_contract_and_avoid_confusable_characters"),
+    ("any word taken for a ticket", "bot/domain/tickets.py",
+     "        if code in known and TICKET.fullmatch(ticket):", "        if TICKET.fullmatch(ticket):",
+     "tests/bot/domain/test_skm_tickets.py::test_a_ticket_is_found_in_what_a_citizen_typed"),
 ]
 only = sys.argv[1:]
 missed = 0
