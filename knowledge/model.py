@@ -70,10 +70,11 @@ class Agency:
     timezone: str
     places: list[str]
     contacts: dict[str, list[str]]
-    office_hours: dict[str, Any] | None
+    office_hours: dict[str, Any] | None  # as the standard publishes them (told to citizens)
     general: dict[str, str]
     documents: dict[str, Document]
     services: list[Service]
+    working_hours: dict[str, Any] | None = None  # the registry's, for deadlines where none are published
 
     def service(self, service_id: str) -> Service | None:
         return next((s for s in self.services if s.id == service_id), None)
@@ -133,5 +134,5 @@ def _agency(entry: dict[str, Any], data: dict[str, Any], aliases: dict[str, dict
         region=info.get("region") or entry.get("region", ""), timezone=info["timezone"],
         places=list(entry.get("places", [])), contacts=dict(info.get("contacts") or {}),
         office_hours=info.get("office_hours"), general=dict(info.get("general") or {}),
-        documents=documents, services=services,
+        documents=documents, services=services, working_hours=entry.get("working_hours"),
     )

@@ -17,6 +17,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from knowledge.model import Agency
+
 Interval = tuple[time, time]
 HORIZON_DAYS = 3 * 366  # a calendar with no open day in three years is a configuration error
 
@@ -156,3 +158,18 @@ def _merged(pauses: Iterable[tuple[datetime, datetime]]) -> list[tuple[datetime,
         else:
             merged.append((a, b))
     return merged
+
+
+def calendar_for(agency: Agency, closed: Iterable[date] = ()) -> tuple[WorkingCalendar, bool]:
+    """The agency's working calendar, and whether its hours are assumed: the hours its standard publishes,
+    else the registry's (``knowledge/agencies.yaml``, marked assumed); ``closed``: local holidays an admin added."""
+    published = (agency.office_hours or {}).get("schedule")
+    schedule = published or (agency.working_hours or {}).get("schedule")
+    if not schedule:
+        raise ValueError(f"{agency.slug}: no working hours, published or assumed")
+    spec: dict[int, list[tuple[str, str]]] = {}
+    for slot in schedule:
+        for day in slot["days"]:
+            spec.setdefault(int(day), []).append((str(slot["open"]), str(slot["close"])))
+    calendar = WorkingCalendar(agency.timezone, parse_hours(spec), frozenset(closed))
+    return calendar, not published

@@ -123,3 +123,16 @@ def test_working_time_adds_up(start: datetime, minutes: int, more: int) -> None:
     assert LUNCH.working_minutes(start, due) == pytest.approx(minutes)
     assert LUNCH.add_working(due, more) == LUNCH.add_working(start, minutes + more)
     assert due - start >= timedelta(minutes=minutes)
+
+
+def test_each_agency_has_a_calendar_published_or_marked_assumed() -> None:
+    from bot.domain.calendar import calendar_for
+    from knowledge.model import KnowledgeBase
+
+    kb = KnowledgeBase.load()
+    tanah_laut, assumed = calendar_for(kb.agencies["tanah-laut"])
+    assert not assumed and tanah_laut.hours == TANAH_LAUT.hours and tanah_laut.timezone == "Asia/Makassar"
+    for slug, zone in (("tarakan", "Asia/Makassar"), ("sragen", "Asia/Jakarta"), ("magetan", "Asia/Jakarta")):
+        calendar, assumed = calendar_for(kb.agencies[slug], closed=[date(2026, 12, 2)])
+        assert assumed and calendar.timezone == zone and not calendar.is_working_day(date(2026, 12, 2))
+        assert calendar.is_working_day(date(2026, 12, 3)) and not calendar.is_working_day(date(2026, 12, 5))
