@@ -42,8 +42,6 @@ DETAIL_FIELDS = {  # where a narrow question's line is looked for, by the aspect
     "products": ("products", "requirements", "procedure"), "procedure": ("procedure",),
 }
 NARROW_WORDS = {"mana", "kemana", "dimana", "siapa", "kapan", "dikirim", "diserahkan", "diajukan"}
-FIELD_ASPECT = {"requirements": "requirements", "products": "products", "procedure": "procedure",
-                "warnings": "warnings"}
 YES_NO_WORDS = {"harus", "perlu", "wajib", "boleh", "apakah", "bisa", "pakai", "bawa", "butuh"}
 WH_WORDS = {"apa", "berapa", "bagaimana", "kapan", "mana", "siapa", "dimana", "kemana", "kenapa", "mengapa"}
 ASKING = {"tanya", "kah", "apakah", "ngapain", "gimana", "bagaimana"}
@@ -168,9 +166,9 @@ def understood(turn: Turn) -> Reply:
         return fallback(turn, u)
     if (u.problem is not None and agency is not None and not u.aspects
             and fixing_service(turn, agency, u.problem) is None):
-        line = turn.ctx.reader.lines.first_with(agency.services, u.problem.standard)
-        if line:  # asked about a problem the standard assigns to someone ("kks hilang gimana" in Sragen)
-            return problem_answer(turn, agency, u.problem, line)
+        found = turn.ctx.reader.lines.first_with(agency.services, u.problem.standard)
+        if found:  # asked about a problem the standard assigns to someone ("kks hilang gimana" in Sragen)
+            return problem_answer(turn, agency, u.problem, *found)
     services = [(s, sc) for s, sc in u.services if agency is None or s.agency == agency.slug]
     aspects = [a for a in u.aspects if a != "detail"] or (["detail"] if "detail" in u.aspects else [])
     content_unknown = bool(u.unknown) or u.out_of_scope is not None
@@ -348,7 +346,7 @@ def detail_answer(turn: Turn, target: Target, matches: list[Match]) -> Reply:
     """The lines asked about first (with the documents under each, or the group it belongs to), then the rest of
     that part of the standard, paged."""
     agency, service = target.agency, target.service
-    aspect = FIELD_ASPECT[matches[0].line.field]
+    aspect = matches[0].line.field  # the fields searched are aspects of the same name
     head = [m.HEADING.format(title=m.TITLE[aspect], name=render.display_name(service))]
     yes = is_yes_no(turn) and aspect == "requirements" and not missing_document(turn, service)
     first = [m.YES_REQUIRED] if yes else []
@@ -446,18 +444,17 @@ def complaint(turn: Turn, *, how_to: bool = False) -> Reply:
     else:
         turn.state.service, turn.state.variant = None, []
     if fixing is None and problem is not None:
-        line = turn.ctx.reader.lines.first_with(agency.services, problem.standard)
-        if line:
-            lines += ["", m.PROBLEM_STANDARD.format(agency=agency.short_name, line=line)]
+        found = turn.ctx.reader.lines.first_with(agency.services, problem.standard)
+        if found:
+            lines += ["", m.PROBLEM_STANDARD.format(agency=agency.short_name, line=found[1])]
     lines += ["", m.COMPLAINT_CHANNELS.format(channels="\n".join(render.shortest_channels(channels))),
               m.COMPLAINT_SAFE]
     return turn.say("\n".join(lines), "complaint", agency=agency.slug,
                     service=fixing.id if fixing is not None else None)
 
 
-def problem_answer(turn: Turn, agency: Agency, problem: Problem, line: str) -> Reply:
+def problem_answer(turn: Turn, agency: Agency, problem: Problem, service: Service, line: str) -> Reply:
     """What the agency's standard says about a problem asked about, first; where to complain after."""
-    service = next(s for s in agency.services if line in render.all_lines(s, ("procedure",)))
     title = m.PROBLEM_TITLE.get(problem.name, m.TITLE["procedure"])
     text = "\n".join([m.PROBLEM_ANSWER.format(title=title, agency=agency.short_name, line=line), "",
                       m.PROBLEM_ANSWER_NEXT, render.source_line(agency, service)])
@@ -536,6 +533,5 @@ def told_elsewhere(turn: Turn, place: str) -> bool:
 
 def is_only_place(turn: Turn) -> bool:
     u = turn.u
-    place_words = {t for _, toks in turn.ctx.reader.places for t in toks}
-    rest = [t for t in u.tokens if t not in place_words and t not in PLACE_FILLER]
+    rest = [t for t in u.tokens if t not in turn.ctx.reader.place_words and t not in PLACE_FILLER]
     return not rest or u.number is not None

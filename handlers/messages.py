@@ -202,7 +202,6 @@ PROBLEM_ANSWER = "*{title} – {agency}*\nMenurut standar pelayanan: _{line}_"
 PROBLEM_ANSWER_NEXT = "Bila ingin mengadu, ketik *lapor*."
 PROBLEM_TITLE = {
     "kks-lost-or-blocked": "KKS hilang, rusak atau terblokir",
-    "pbi-inactive": "BPJS PBI tidak aktif",
 }
 FEE_FREE = "Layanan ini *tidak dipungut biaya (gratis)*."
 FEE_AS_WRITTEN = "Tertulis di standar: \"{fee}\"."

@@ -125,8 +125,7 @@ def short_line(service: Service, aspect: str) -> str:
     if aspect == "fee":
         fee = service.text("fee")
         return m.FEE_LINE.format(fee=m.FREE_SHORT if service.free else (fee or m.PAID_SHORT))
-    text = service.duration.human() if service.duration else (service.text("duration") or "-")
-    return m.DURATION_LINE.format(duration=text)
+    return m.DURATION_LINE.format(duration=duration_short(service))
 
 
 def fee_short(service: Service) -> str:
@@ -144,16 +143,6 @@ def documents_for(service: Service, variant_words: set[str], variant_lex: dict[s
     if not variant_words:
         items = [item for item in items if not item_children(item)]
     return items
-
-
-def all_lines(service: Service, fields: tuple[str, ...] = ("procedure", "requirements", "products")) -> list[str]:
-    """The service's lines, sub-items included, field by field."""
-    lines: list[str] = []
-    for key in fields:
-        for item in service.items(key):
-            lines.append(item_text(item))
-            lines.extend(item_text(child) for child in item_children(item))
-    return lines
 
 
 def shortest_channels(lines: list[str], limit: int = 3) -> list[str]:
@@ -187,7 +176,7 @@ def service_answer(agency: Agency, service: Service, aspect: str, variant_words:
         if aspect == "overview":
             body.append("")
             body.append(m.SUMMARY_LINE.format(
-                duration=service.duration.human() if service.duration else (service.text("duration") or "-"),
+                duration=duration_short(service),
                 fee=fee_short(service)))
         body.extend(_warnings(service))
     elif aspect == "fee":

@@ -109,14 +109,16 @@ class Lines:
                     own = frozenset(s for w in self._words(child) for s in stems(w))
                     yield Line(field, child, (), own, text)
 
-    def first_with(self, services: Iterable[Service], groups: list[list[str]], field: str = "procedure") -> str | None:
-        """The first line (of ``field``, service by service) holding every word of a group; groups in order."""
+    def first_with(self, services: Iterable[Service], groups: list[list[str]],
+                   field: str = "procedure") -> tuple[Service, str] | None:
+        """The first line (of ``field``, service by service) holding every word of a group, with its service;
+        groups in order."""
         services = list(services)
         for words in groups:
             for service in services:
                 for line in self._lines.get(f"{service.agency}/{service.id}", []):
                     if line.field == field and set(words) <= line.stems:
-                        return line.text
+                        return service, line.text
         return None
 
     def _scored(self, service: Service, words: Iterable[str], fields: tuple[str, ...]) -> list[Match]:

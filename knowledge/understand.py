@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -92,7 +93,7 @@ class Lexicon:
     document_words: set[str] = field(default_factory=set)  # documents citizens name ("sk", "skck", "materai")
     vocab: set[str] = field(default_factory=set)
 
-    @property
+    @cached_property
     def aspect_words(self) -> set[str]:
         return {w for phrases in self.aspects.values() for p in phrases for w in p}
 
@@ -289,8 +290,7 @@ class Reader:
         elif any(p.search(joined) for p in self.lex.complaint_intent):
             complaint = "intent"
         oos = next((hint for pattern, hint in self.lex.out_of_scope if pattern.search(joined)), None)
-        place_tokens = {t for _, toks in self.places for t in toks}
-        unknown = [t for t in tokens if t not in self.vocab and not t.isdigit() and t not in place_tokens
+        unknown = [t for t in tokens if t not in self.vocab and not t.isdigit() and t not in self.place_words
                    and not AMOUNT_TOKEN.fullmatch(t)]
         number = int(joined) if re.fullmatch(r"\d{1,2}", joined) else None
         problem = next((p for p in self.lex.problems.values() if any(r.search(joined) for r in p.patterns)), None)

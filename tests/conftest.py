@@ -11,7 +11,8 @@ import asyncio
 import os
 import secrets
 from collections.abc import AsyncIterator, Callable, Generator
-from typing import Any
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -28,6 +29,9 @@ from knowledge.loader import load  # noqa: E402
 from knowledge.model import KnowledgeBase  # noqa: E402
 from knowledge.understand import Lexicon  # noqa: E402
 from tests.support import LOGS  # noqa: E402
+
+if TYPE_CHECKING:
+    from bot.messaging.runtime import Runtime
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -51,6 +55,19 @@ def with_channels(**settings: Any) -> Settings:
     """Settings with the WhatsApp and Telegram channels present (their APIs unreachable: for tests that never
     send)."""
     return Settings(**(CHANNELS | settings))
+
+
+@asynccontextmanager
+async def writing(runtime: Runtime) -> AsyncIterator[Runtime]:
+    """The runtime with its database writer running (as the service runs it); stopped and closed after."""
+    stop = asyncio.Event()
+    writer = asyncio.create_task(runtime.writer.run(stop))
+    try:
+        yield runtime
+    finally:
+        stop.set()
+        await writer
+        await runtime.close()
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ folder of its own), and its output goes to a log file that is shown when the tes
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import subprocess
@@ -72,3 +73,18 @@ def stop_process(proc: subprocess.Popen[bytes]) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(5)
+
+
+def collecting_handler(*filters: logging.Filter) -> tuple[logging.Handler, list[str]]:
+    """A log handler that keeps each formatted message (``%(message)s``), after ``filters``."""
+    lines: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(self.format(record))
+
+    handler = Keep()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    for f in filters:
+        handler.addFilter(f)
+    return handler, lines

@@ -19,7 +19,6 @@ class Step:
     actor: str | None = None
     minutes: int = 0  # working minutes the step may take
     working_days: int = 0  # or working days (due at closing time of the last one)
-    citizen_told: bool = True  # the citizen is notified when the case reaches this step
 
 
 @dataclass(frozen=True)

@@ -8,21 +8,14 @@ import pytest
 
 from bot import logs
 from bot.settings import Settings
+from tests.support import collecting_handler
 
 TOKEN = "7123456789:AAHk3Jd9_longTelegramTokenValue-xyz123"
 
 
 @pytest.fixture
 def captured() -> tuple[logging.Logger, list[str]]:
-    lines: list[str] = []
-
-    class Keep(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            lines.append(self.format(record))
-
-    handler = Keep()
-    handler.setFormatter(logging.Formatter("%(message)s"))
-    handler.addFilter(logs.Redact(["my-auth-token-value"]))
+    handler, lines = collecting_handler(logs.Redact(["my-auth-token-value"]))
     logger = logging.getLogger("tests.redact")
     logger.handlers, logger.propagate, logger.level = [handler], False, logging.DEBUG
     return logger, lines

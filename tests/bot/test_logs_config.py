@@ -19,6 +19,7 @@ from uvicorn.config import LOGGING_CONFIG as UVICORN_DEFAULTS
 
 from bot import logs
 from bot.settings import Settings
+from tests.support import collecting_handler
 
 TOKEN = "7123456789:AAHk3Jd9_longTelegramTokenValue-xyz123"
 TWILIO_SECRET = "tw1l10-auth-s3cret"  # matches none of the patterns: only the configured secret redacts it
@@ -127,15 +128,7 @@ def test_secrets_shorter_than_six_characters_are_not_used() -> None:
 
 
 def _emitted(record: logging.LogRecord) -> str:
-    lines: list[str] = []
-
-    class Keep(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            lines.append(self.format(record))
-
-    handler = Keep()
-    handler.setFormatter(logging.Formatter("%(message)s"))
-    handler.addFilter(logs.Redact([TWILIO_SECRET]))
+    handler, lines = collecting_handler(logs.Redact([TWILIO_SECRET]))
     handler.handle(record)
     return "\n".join(lines)
 

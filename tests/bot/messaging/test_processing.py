@@ -22,20 +22,15 @@ from bot.messaging.runtime import Runtime
 from bot.messaging.statuses import DELIVERY_ATTEMPTS
 from bot.runtime import create_runtime
 from handlers import messages
-from tests.conftest import with_channels
+from tests.conftest import with_channels, writing
 from tests.fakes import twilio as tw
 from tests.support import clean_env, run_cli
 
 
 @pytest.fixture
 async def rt(database_url: str) -> AsyncIterator[Runtime]:
-    runtime = create_runtime(with_channels(database_url=database_url, agencies=["tanah-laut"]))
-    stop = asyncio.Event()
-    writer = asyncio.create_task(runtime.writer.run(stop))
-    yield runtime
-    stop.set()
-    await writer
-    await runtime.close()
+    async with writing(create_runtime(with_channels(database_url=database_url, agencies=["tanah-laut"]))) as runtime:
+        yield runtime
 
 
 def _rows(session: Session) -> list[tuple[str, str, int]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import replace
 
@@ -15,7 +14,7 @@ from bot.messaging import processing
 from bot.messaging.runtime import Runtime
 from bot.messaging.worker import Worker
 from bot.runtime import create_runtime
-from tests.conftest import with_channels
+from tests.conftest import with_channels, writing
 from tests.fakes import twilio as tw
 from tests.fakes.recording import RecordingSender
 
@@ -28,12 +27,8 @@ async def rt(database_url: str) -> AsyncIterator[Runtime]:
     for name in ("whatsapp", "telegram"):
         await runtime.channels[name].sender.close()  # type: ignore[union-attr]
         runtime.channels[name] = replace(runtime.channels[name], sender=RecordingSender(), send_rate=0)
-    stop = asyncio.Event()
-    writer = asyncio.create_task(runtime.writer.run(stop))
-    yield runtime
-    stop.set()
-    await writer
-    await runtime.close()
+    async with writing(runtime):
+        yield runtime
 
 
 async def _say(rt: Runtime, text: str) -> None:
