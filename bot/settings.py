@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.domain.protect import ProtectError, parse_key
 from knowledge import kb
 
 KNOWN_AGENCIES = kb.slugs()
@@ -49,6 +50,12 @@ class Settings(BaseSettings):
     telegram_chat_interval: float = Field(1.0, ge=0)  # seconds between messages to one chat
 
     media_dir: str = "./data/media"
+    # Key(s) that encrypt NIKs and case photos at rest (base64 or hex, 32 bytes; comma-separated, newest first).
+    # Required in production; in development a key is made once in data_key_file, with a warning.
+    data_key: str | None = None
+    data_key_file: str | None = None  # default: data.key beside MEDIA_DIR (./data/data.key)
+    retention_days: int = Field(365, ge=1)  # after a case closes, its photos and NIK are deleted
+    token_hours: int = Field(12, ge=1, le=24 * 30)  # an officer's API token expires after this
     media_max_bytes: int = 10 * 1024 * 1024
     web_workers: int = Field(1, ge=1, le=32)  # uvicorn processes for `serve` (PostgreSQL only)
     worker_enabled: bool = True  # `serve` runs the outbox/media worker in-process
@@ -105,6 +112,15 @@ class Settings(BaseSettings):
     def _no_placeholder_secrets(self) -> Settings:
         if self.environment == "production" and self.secret_key in ("", PLACEHOLDER):
             raise ValueError("SECRET_KEY must be set to a real secret in production")
+        for key in (self.data_key or "").split(","):
+            if key.strip():
+                try:
+                    parse_key(key.strip())
+                except ProtectError as error:
+                    raise ValueError(f"DATA_KEY: {error}") from None
+        if self.environment == "production" and not (self.data_key or "").strip():
+            raise ValueError("DATA_KEY must be set in production: it encrypts NIKs and case photos "
+                             "(make one with `dinsos-bot keys new`)")
         if self.telegram_webhook_secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", self.telegram_webhook_secret):
             raise ValueError("TELEGRAM_WEBHOOK_SECRET may only use A-Z, a-z, 0-9, _ and - (1-256 characters)")
         if self.public_base_url:

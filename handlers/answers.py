@@ -424,6 +424,7 @@ def complaint(turn: Turn, *, how_to: bool = False) -> Reply:
         return turn.ctx.ask(m.COMPLAINT_NO_AGENCY, turn.ctx.agency_choices(), "complaint")
     channels = render.complaint_channels(agency)
     if how_to:
+        turn.state.question = Question("complaint", text="")
         return turn.say(m.COMPLAINT_HOWTO.format(channels="\n".join(channels)), "complaint", agency=agency.slug)
     problem = turn.u.problem
     if problem is None and len(set(turn.u.amounts)) >= 2:  # what was due and what came
@@ -449,6 +450,7 @@ def complaint(turn: Turn, *, how_to: bool = False) -> Reply:
             lines += ["", m.PROBLEM_STANDARD.format(agency=agency.short_name, line=found[1])]
     lines += ["", m.COMPLAINT_CHANNELS.format(channels="\n".join(render.shortest_channels(channels))),
               m.COMPLAINT_SAFE]
+    turn.state.question = Question("complaint", text=turn.text)  # "ya" starts the form with this story
     return turn.say("\n".join(lines), "complaint", agency=agency.slug,
                     service=fixing.id if fixing is not None else None)
 

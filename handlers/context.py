@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Unpack
 
+from bot.domain.protect import Protector
 from handlers.types import Choice, ConversationState, InboundMessage, Meta, OutboundMessage, Reply
 from knowledge.model import Agency, KnowledgeBase
 from knowledge.understand import Lexicon, Reader, Understanding
@@ -18,6 +20,8 @@ class Context:
     lex: Lexicon
     reader: Reader
     dispatch: Callable[[Turn], Reply]  # the router: a replayed question goes through every handler again
+    clock: Callable[[], datetime]  # now, timezone-aware (forms expire, cases are due)
+    protector: Protector  # seals the NIK a form collects
 
     def agency(self, state: ConversationState) -> Agency | None:
         return self.kb.agency(state.agency)

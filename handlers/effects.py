@@ -5,6 +5,7 @@ layer applies them in the same transaction as the replies (``bot.messaging.effec
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 
 @dataclass(frozen=True)
@@ -17,3 +18,30 @@ class SetSubscription(Effect):
     """The citizen opted in to (``True``) or out of (``False``) announcements."""
 
     subscribed: bool
+
+
+@dataclass(frozen=True)
+class PhotoRef:
+    """A document of the checklist: the provider's reference of the file sent for it, or None (skipped)."""
+
+    item: str
+    source: str | None
+    declared_type: str | None = None
+
+
+@dataclass(frozen=True)
+class OpenCase(Effect):
+    """``kirim``: open the case (``bot.cases``) with what the form collected; the NIK arrives sealed."""
+
+    ticket: str
+    agency: str
+    topic: str
+    service: str | None
+    name: str
+    nik_sealed: str  # base64 of the Protector's ciphertext (purpose "nik")
+    kecamatan: str
+    desa: str
+    description: str
+    phone: str | None
+    photos: tuple[PhotoRef, ...]
+    opened_at: datetime

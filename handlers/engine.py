@@ -3,8 +3,8 @@
 Every host (the terminal `chat`, the `ask` batch, the simulator, WhatsApp, Telegram) calls ``Engine.turn``; it
 does no I/O. A router tries the handlers in a stated order and the first whose ``matches`` is true answers:
 
-1. a form in progress (none yet: the complaint form of the next issue registers here);
-2. what a channel's start or a shared contact card says;
+1. a channel's start (Telegram's /start);
+2. the complaint form: in progress, or started (``lapor``); a shared contact card;
 3. announcements: ``berhenti``/``stop`` and ``langganan``;
 4. an empty message;
 5. commands: ``reset``, ``lanjut``, ``menu``; thanks; a greeting; ``petugas``;
@@ -14,13 +14,16 @@ does no I/O. A router tries the handlers in a stated order and the first whose `
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Protocol
 
+from bot.domain.protect import Protector, new_key, parse_key
 from handlers import messages as m
 from handlers.about import ComplaintStatus, Fear, PhotoHere, Presence
 from handlers.answers import Answer
 from handlers.commands import Greeting, Menu, More, Reset, Thanks
+from handlers.complaint_form import ComplaintForm
 from handlers.context import Context, Turn
 from handlers.officer import Officer
 from handlers.subscription import ContactShared, OptIn, OptOut, Start
@@ -28,6 +31,10 @@ from handlers.types import ConversationState, InboundMessage, Reply
 from knowledge.model import KnowledgeBase
 from knowledge.text import clean_text
 from knowledge.understand import Lexicon, Reader
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 class Handler(Protocol):
@@ -50,12 +57,16 @@ class Empty:
 
 class Engine:
     def __init__(self, kb: KnowledgeBase, lexicon: Lexicon | None = None,
-                 handlers: Sequence[Handler] | None = None) -> None:
+                 handlers: Sequence[Handler] | None = None, *, clock: Callable[[], datetime] | None = None,
+                 protector: Protector | None = None) -> None:
+        """``protector`` seals what forms collect (the NIK); without one (``ask``, ``chat``) a key is made for
+        this process only. ``clock`` gives now (tests pass their own)."""
         self.kb = kb
         self.lex = lexicon or Lexicon.load()
-        self.ctx = Context(kb, self.lex, Reader(kb, self.lex), self.dispatch)
+        self.ctx = Context(kb, self.lex, Reader(kb, self.lex), self.dispatch, clock or _now,
+                           protector or Protector(parse_key(new_key())))
         self.handlers: list[Handler] = list(handlers) if handlers is not None else [
-            Start(), ContactShared(), OptOut(), OptIn(), Empty(),
+            Start(), ComplaintForm(), ContactShared(), OptOut(), OptIn(), Empty(),
             Reset(), More(), Menu(), Thanks(), Greeting(), Presence(), Fear(), ComplaintStatus(), PhotoHere(),
             Officer(), Answer(),
         ]

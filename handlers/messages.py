@@ -138,12 +138,15 @@ PROBLEM_SERVICE = "Layanan yang bisa membantu: *{name}* ({summary})."
 PROBLEM_BRING = "Bawa:"
 PROBLEM_MORE_ITEMS = "_…ketik *syarat* untuk daftar lengkap._"
 PROBLEM_STANDARD = "Menurut standar pelayanan {agency}: _{line}_"
-COMPLAINT_CHANNELS = "Untuk mengadu, ketik *lapor*, atau langsung melalui:\n{channels}"
+COMPLAINT_CHANNELS = (
+    "*Mau kami catat sebagai pengaduan?* Balas *ya* (atau ketik *lapor*), kami pandu langkah demi langkah.\n"
+    "Bisa juga langsung melalui:\n{channels}"
+)
 COMPLAINT_SAFE = "_Jangan berikan PIN atau uang kepada siapa pun; layanan Dinas Sosial tidak dipungut biaya._"
 COMPLAINT_HOWTO = (
     "Pengaduan bisa disampaikan melalui:\n{channels}\n"
-    "Sertakan: nama, alamat, nomor KKS/KTP, uraian masalah, dan foto dokumen bila ada. "
-    "Formulir pengaduan lewat chat ini sedang disiapkan.\n"
+    "Atau lewat chat ini: balas *ya* (atau ketik *lapor*), dan kami pandu mengisi pengaduan langkah demi "
+    "langkah, dengan foto dokumennya.\n"
     "_Layanan Dinas Sosial tidak dipungut biaya; jangan berikan PIN atau uang kepada siapa pun._"
 )
 COMPLAINT_NO_AGENCY = (
@@ -286,3 +289,141 @@ PROCESSING_FAILED = (
 # The web chat simulator (a demonstration page, shared fairly between visitors).
 SIMULATOR_TOO_FAST = "Mohon tunggu sebentar sebelum mengirim pesan berikutnya."
 SIMULATOR_BUSY = "Simulator sedang sibuk. Mohon coba beberapa saat lagi."
+
+# The pengaduan form (handlers/complaint_form.py): one short question per message.
+FORM_CONSENT = (
+    "Baik, kami bantu catat pengaduan Anda. 📝\n"
+    "Sebelum mulai: kami akan meminta *nama, NIK, alamat (kecamatan dan desa), nomor HP* dan *foto dokumen* "
+    "(KTP, KK, kartu KKS dan sejenisnya), hanya untuk memeriksa dan menindaklanjuti pengaduan ini. "
+    "Data hanya dilihat petugas Dinas Sosial yang menangani, NIK disimpan terenkripsi, dan data pribadi "
+    "dihapus 1 tahun setelah pengaduan selesai (UU 27/2022 tentang Pelindungan Data Pribadi).\n\n"
+    "Ketik *setuju* untuk melanjutkan, atau *tidak*. Ketik *batal* kapan saja untuk berhenti.\n"
+    "Tanpa mengisi data, Anda tetap bisa mengadu melalui:\n{channels}"
+)
+FORM_CONSENT_AGAIN = "Untuk melanjutkan pengaduan, ketik *setuju*; bila tidak, ketik *tidak*."
+FORM_CONSENT_YES = "Setuju"
+FORM_CONSENT_NO = "Tidak"
+FORM_NO_CONSENT = (
+    "Baik, tidak ada data yang kami simpan. 🙏 Anda tetap bisa mengadu melalui:\n{channels}"
+)
+FORM_CANCELLED = "Pengaduan dibatalkan dan data yang sudah diisi sudah kami hapus. Ketik *lapor* untuk mulai lagi."
+FORM_EXPIRED = (
+    "Pengisian pengaduan Anda sebelumnya tidak dilanjutkan lebih dari 24 jam, jadi datanya sudah kami hapus. "
+    "Ketik *lapor* untuk mulai lagi."
+)
+FORM_REMINDER = (
+    "Pengaduan Anda belum selesai diisi. Balas pesan ini untuk melanjutkan, atau ketik *batal*. "
+    "Bila tidak dilanjutkan, data yang sudah diisi dihapus otomatis setelah 24 jam."
+)
+FORM_RESUME = "Kembali ke pengaduan Anda:"
+FORM_ASK_AGENCY = "Anda tinggal di kabupaten/kota mana? Balas dengan nomornya."
+FORM_AGENCY_AGAIN = "Maaf, wilayah itu belum kami layani. Pilih salah satu nomor berikut:"
+FORM_ASK_TOPIC = "Masalahnya tentang apa? Balas dengan nomornya."
+FORM_TOPICS = {
+    "kks": "KKS hilang, rusak, PIN terblokir, atau belum diterima",
+    "not-received": "Saldo kosong / bantuan belum diterima",
+    "aid-cut": "Bantuan dipotong atau kurang dari seharusnya",
+    "card-held": "Kartu/buku tabungan ditahan orang lain",
+    "not-registered": "Tidak terdaftar / data salah",
+    "pbi": "BPJS PBI (KIS) tidak aktif",
+    "conduct": "Pelayanan petugas (antre, lambat, tidak sopan)",
+    "other": "Lainnya",
+}
+FORM_ASK = {
+    "name": "Siapa *nama lengkap* Anda (sesuai KTP)?",
+    "nik": "Berapa *NIK* Anda? (16 angka di KTP atau KK)",
+    "kecamatan": "Di *kecamatan* mana Anda tinggal?",
+    "desa": "Di *desa/kelurahan* mana?",
+    "description": "Ceritakan singkat masalahnya: apa yang terjadi, sejak kapan, dan di mana.",
+}
+FORM_NAME_INVALID = "Mohon tulis nama lengkap Anda dengan huruf (contoh: *Siti Aminah*)."
+FORM_NIK_PROBLEM = {
+    "not_digits": "NIK hanya berisi angka. Mohon ketik 16 angka NIK Anda (lihat di KTP atau KK).",
+    "length": "NIK harus 16 angka, yang Anda kirim {length} angka. Mohon periksa lagi di KTP atau KK.",
+    "province": "Dua angka pertama NIK itu bukan kode provinsi. Mohon periksa lagi NIK di KTP atau KK.",
+    "region": "Angka kabupaten/kota atau kecamatan pada NIK itu tidak mungkin. Mohon periksa lagi di KTP atau KK.",
+    "birth_date": (
+        "Angka tanggal lahir pada NIK itu (angka ke-7 sampai ke-12) tidak mungkin. "
+        "Mohon periksa lagi di KTP atau KK."
+    ),
+    "serial": "Empat angka terakhir NIK tidak boleh 0000. Mohon periksa lagi di KTP atau KK.",
+}
+FORM_PLACE_NAMES = {"kecamatan": "kecamatan", "desa": "desa/kelurahan"}
+FORM_PLACE_INVALID = "Mohon tulis nama {what} dengan huruf (contoh: *Pelaihari*)."
+FORM_DESCRIPTION_SHORT = "Mohon ceritakan sedikit lebih lengkap (paling sedikit satu kalimat)."
+FORM_ASK_PHONE = (
+    "Nomor HP yang bisa dihubungi petugas? Tekan tombol di bawah untuk membagikan nomor Anda, "
+    "ketik nomornya, atau ketik *lewati*."
+)
+FORM_PHONE_INVALID = "Nomor HP itu tidak bisa kami baca. Contoh: *081234567890*. Atau ketik *lewati*."
+FORM_SKIP = "Lewati"
+FORM_PHOTOS_LIST = "Sekarang foto dokumennya, satu per satu:\n{items}"
+FORM_ASK_PHOTO = (
+    "📷 ({n}/{total}) Kirim foto *{item}*. Pastikan tulisannya terbaca dan tidak silau.\n"
+    "Bila tidak ada, ketik *lewati*."
+)
+FORM_PHOTO_EXPECTED = "Mohon kirim *foto* {item} (bukan teks), atau ketik *lewati* bila tidak ada."
+FORM_PHOTOS_TAKEN = "✅ {n} foto diterima."
+FORM_MEDIA_REFUSED = "Maaf, {what} tidak bisa kami terima: kirim *foto* (JPG, PNG) atau *PDF*."
+FORM_MEDIA_KIND = {"audio": "pesan suara", "video": "video", "text": "file teks", "application": "file itu"}
+FORM_MEDIA_TOO_BIG = "file di atas 20 MB"
+FORM_MEDIA_TOO_MANY = "foto lebih dari yang dibutuhkan"
+FORM_EXTRA_ITEM = "Dokumen tambahan"
+FORM_SUMMARY_HEAD = "*Periksa data pengaduan Anda:*"
+FORM_SUMMARY_LINE = "• {label}: {value}"
+FORM_SUMMARY_TAIL = "Ketik *kirim* bila sudah benar, *ubah* untuk memperbaiki, atau *batal*."
+FORM_SEND = "Kirim"
+FORM_EDIT = "Ubah"
+FORM_CANCEL = "Batal"
+FORM_ASK_EDIT = "Bagian mana yang ingin diubah? Balas dengan nomornya."
+FORM_FIELDS = {"topic": "Masalah", "name": "Nama", "nik": "NIK", "kecamatan": "Kecamatan",
+               "desa": "Desa/Kelurahan", "description": "Uraian", "photos": "Foto dokumen"}
+FORM_SUBMITTED = (
+    "✅ Pengaduan Anda sudah kami terima.\n"
+    "Nomor pengaduan: *{ticket}*\n"
+    "Simpan nomor ini untuk menanyakan perkembangannya (ketik *status*).\n\n"
+    "Tahapan di {agency}:\n{steps}\n\n"
+    "Perkiraan selesai: {due}.\n"
+    "Kami kabari setiap ada perkembangan di chat ini."
+)
+FORM_NOTHING_TO_SEND = "Tidak ada pengaduan yang sedang diisi. Ketik *lapor* untuk membuat pengaduan."
+
+# A case's changes, told to the citizen (bot/cases/notices.py). Never the NIK; the status named in words.
+CASE_STATUS_LABELS = {"open": "diproses", "waiting": "menunggu data dari Anda", "resolved": "selesai",
+                      "rejected": "ditolak"}
+CASE_NOTE = "Catatan petugas: {note}\n"
+CASE_MOVED = (
+    "📋 Pengaduan *{ticket}*\n"
+    "Status: {status}, tahap {n} dari {total}: *{step}*.\n"
+    "{note}"
+    "Perkiraan selesai: {due}."
+)
+CASE_EXTENDED = (
+    "📋 Pengaduan *{ticket}*: waktu penyelesaian diperpanjang.\n"
+    "{note}"
+    "Perkiraan selesai sekarang: {due}. Mohon maaf atas waktu tunggunya. 🙏"
+)
+CASE_WAITING = (
+    "📋 Pengaduan *{ticket}*\n"
+    "Status: menunggu data dari Anda.\n"
+    "Petugas memerlukan: {note}\n"
+    "Kirim foto/dokumennya di chat ini, atau balas dengan keterangannya."
+)
+CASE_WAITING_DEFAULT = "data tambahan"
+CASE_RESOLVED = (
+    "✅ Pengaduan *{ticket}*\n"
+    "Status: selesai.\n"
+    "{note}"
+    "Apakah masalahnya sudah selesai? Balas *ya*, *belum*, atau *tidak tahu*."
+)
+CASE_REJECTED = (
+    "📋 Pengaduan *{ticket}*\n"
+    "Status: ditolak / bukan wewenang Dinas Sosial.\n"
+    "Penjelasan dan ke mana Anda bisa mengurusnya: {note}\n"
+    "Bila ada pertanyaan, balas pesan ini."
+)
+CASE_DUPLICATE = (
+    "Anda sudah punya pengaduan yang masih diproses untuk masalah yang sama: nomor *{ticket}*. "
+    "Agar tidak dobel, pengaduan baru tidak kami buat; data yang baru diisi sudah kami hapus. "
+    "Ketik *status* untuk melihat perkembangannya."
+)

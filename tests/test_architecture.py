@@ -1,6 +1,6 @@
 """The layers, checked on the source: imports run one way and never in a circle.
 
-web/cli/runtime (top) -> channels -> messaging -> handlers -> domain/knowledge, and messaging/web -> db.
+web/cli/runtime (top) -> channels -> messaging -> cases -> handlers -> domain/knowledge, and cases/messaging/web -> db.
 Every import counts: at module level, inside functions, and under ``TYPE_CHECKING``.
 """
 
@@ -19,16 +19,18 @@ ALLOWED: dict[str, set[str]] = {
     "bot.domain": {"knowledge"},
     "handlers": {"knowledge", "bot.domain"},
     "bot.db": {"bot.domain"},
-    "bot.messaging": {"handlers", "knowledge", "bot.domain", "bot.db", "bot.settings", "bot.logs", "bot.errors"},
+    "bot.cases": {"handlers", "knowledge", "bot.domain", "bot.db"},
+    "bot.messaging": {"bot.cases", "handlers", "knowledge", "bot.domain", "bot.db", "bot.settings", "bot.logs",
+                      "bot.errors"},
     "bot.channels": {"bot.messaging", "handlers", "knowledge", "bot.domain", "bot.settings", "bot.logs",
                      "bot.errors"},
-    "bot.web": {"bot.channels", "bot.messaging", "handlers", "knowledge", "bot.domain", "bot.db", "bot.settings",
-                "bot.logs", "bot.errors", "bot.runtime"},
-    "bot.runtime": {"bot.channels", "bot.messaging", "handlers", "knowledge", "bot.domain", "bot.db", "bot.settings",
-                    "bot.logs"},
+    "bot.web": {"bot.cases", "bot.channels", "bot.messaging", "handlers", "knowledge", "bot.domain", "bot.db",
+                "bot.settings", "bot.logs", "bot.errors", "bot.runtime"},
+    "bot.runtime": {"bot.cases", "bot.channels", "bot.messaging", "handlers", "knowledge", "bot.domain", "bot.db",
+                    "bot.settings", "bot.logs"},
     "bot.cli": {"bot"},  # the command line may use everything
     "bot.__main__": {"bot.cli"},
-    "bot.settings": {"knowledge"},  # agency slugs come from the knowledge registry
+    "bot.settings": {"knowledge", "bot.domain"},  # agency slugs come from the knowledge registry
     "bot.logs": {"bot.settings"},
     "bot.errors": set(),
     "bot.migrations": {"bot.db"},

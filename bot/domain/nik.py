@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
 
 # Province codes of Kemendagri, including the four Papua provinces created in 2022 (93-96) and the older
@@ -93,3 +94,22 @@ def mask(value: str) -> str:
     if len(digits) <= 8:
         return "*" * len(digits)
     return digits[:4] + "*" * (len(digits) - 8) + digits[-4:]
+
+
+_SIXTEEN = re.compile(r"(?<!\d)(\d{4})[\s.\-]?(\d{4})[\s.\-]?(\d{4})[\s.\-]?(\d{4})(?!\d)")
+
+
+def mask_all(text: str) -> str:
+    """Every 16-digit number in a text (a NIK, a KK number, however spaced) masked, as history keeps it."""
+    return _SIXTEEN.sub(lambda found: mask("".join(found.groups())), text)
+
+
+def mask_json(value: Any) -> Any:
+    """``mask_all`` on every string inside a JSON value (a stored provider payload)."""
+    if isinstance(value, str):
+        return mask_all(value)
+    if isinstance(value, list):
+        return [mask_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: mask_json(v) for k, v in value.items()}
+    return value

@@ -34,3 +34,14 @@ def find_ticket(text: str, codes: Iterable[str]) -> str | None:
         if code in known and TICKET.fullmatch(ticket):
             return ticket
     return None
+
+
+CODES = {"tarakan": "TRK", "sragen": "SRG", "magetan": "MGT", "tanah-laut": "TLT"}
+
+
+def agency_code(slug: str) -> str:
+    """The agency's ticket prefix: a fixed code for the agencies we know, else the first letters of its slug."""
+    if slug in CODES:
+        return CODES[slug]
+    letters = re.sub(r"[^A-Z]", "", slug.upper())
+    return (letters[:3] or "XX").ljust(2, "X")

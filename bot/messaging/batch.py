@@ -16,12 +16,15 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import Contact, ConversationStateRow, Inbound, Media, Message, Outbox, utcnow
 from bot.db.session import insert_for
+from bot.domain.nik import mask_all, mask_json
 from bot.messaging import outbox
+from bot.messaging.casework import PendingCase, open_pending
 from bot.messaging.conversation import respond, stored_text
 from bot.messaging.effects import apply
 from bot.messaging.runtime import Runtime
 from bot.messaging.statuses import InboundStatus, MediaStatus
 from handlers import messages
+from handlers.effects import OpenCase
 from handlers.types import ConversationState, InboundMessage, OutboundMessage, Reply
 
 
@@ -48,6 +51,8 @@ class Batch:
         self.media: list[dict[str, Any]] = []
         self.done: list[dict[str, Any]] = []
         self.saved_states: dict[int, Any] = {}
+        self.cases: list[PendingCase] = []
+        self.masked_payloads: list[dict[str, Any]] = []
 
     def prepare(self, session: Session, incomings: list[InboundMessage]) -> None:
         """Upsert every sender of the batch and load their states: a handful of statements per batch."""
@@ -94,17 +99,22 @@ class Batch:
             self.states[contact.id] = state
         return self.states[contact.id]
 
-    def say(self, contact: ContactRow, channel: str, message: OutboundMessage, reply: Reply | None = None) -> None:
-        """One message to the contact, as its channel shows it; kept in the history and queued in the outbox."""
+    def say(self, contact: ContactRow, channel: str, message: OutboundMessage, reply: Reply | None = None
+            ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """One message to the contact, as its channel shows it; kept in the history and queued in the outbox.
+        Returns the history row and the outbox rows (still to be written)."""
         shown = self.runtime.channel(channel)
         body = message.as_text(buttons=shown.buttons)
         choices = [{"key": c.key, "label": c.label} for c in message.choices] if shown.buttons else []
         intent = reply.intent if reply else "channel"
-        self.messages.append({"contact_id": contact.id, "direction": "out", "text": body, "choices": choices or None,
-                              "intent": intent, "service": reply.service if reply else None,
-                              "aspect": reply.aspect if reply else None, "created_at": utcnow()})
-        self.outbox += outbox.new_rows(contact_id=contact.id, channel=channel, body=body, choices=choices or None,
-                                       limit=shown.text_limit)
+        row = {"contact_id": contact.id, "direction": "out", "text": body, "choices": choices or None,
+               "intent": intent, "service": reply.service if reply else None,
+               "aspect": reply.aspect if reply else None, "created_at": utcnow()}
+        self.messages.append(row)
+        rows = outbox.new_rows(contact_id=contact.id, channel=channel, body=body, choices=choices or None,
+                               limit=shown.text_limit)
+        self.outbox += rows
+        return row, rows
 
     def handle(self, row: Any, incoming: InboundMessage) -> None:
         if incoming.ignored:  # nothing to answer; one that could not be read is kept failed for an operator
@@ -122,18 +132,24 @@ class Batch:
                                "file_name": item.file_name, "declared_size": item.declared_size,
                                "status": MediaStatus.PENDING, "attempts": 0, "next_attempt_at": now,
                                "created_at": now})
-        self.messages.append({"contact_id": contact.id, "direction": "in", "text": stored_text(incoming.text),
+        masked = mask_json(row.payload)
+        if masked != row.payload:  # a NIK typed in the chat is kept masked, in the history and the delivery
+            self.masked_payloads.append({"id": row.id, "payload": masked})
+        self.messages.append({"contact_id": contact.id, "direction": "in", "text": stored_text(mask_all(incoming.text)),
                               "choices": None, "intent": None, "service": None, "aspect": None, "created_at": now})
-        if incoming.text.strip() or not incoming.media or incoming.shared_contact:
-            state = self.state(contact)
+        state = self.state(contact)
+        in_form = state.form is not None
+        if incoming.text.strip() or not incoming.media or incoming.shared_contact or in_form:
             reply = respond(self.runtime.engine, incoming, state)
-            apply(reply.effects, contact.changes)
+            opens = [e for e in reply.effects if isinstance(e, OpenCase)]
+            apply([e for e in reply.effects if not isinstance(e, OpenCase)], contact.changes)
             if state.agency != contact.agency:
                 contact.agency = state.agency
                 contact.changes["agency"] = state.agency
-            for out in reply.messages:
-                self.say(contact, incoming.channel, out, reply)
-        if incoming.media:
+            said = [self.say(contact, incoming.channel, out, reply) for out in reply.messages]
+            for draft in opens:  # the confirmation is the reply's first message
+                self.cases.append(PendingCase(contact.id, incoming.channel, draft, said[0][0], said[0][1]))
+        if incoming.media and not in_form:
             what = (messages.MEDIA_WHAT_ONE if len(incoming.media) == 1
                     else messages.MEDIA_WHAT_MANY.format(n=len(incoming.media)))
             self.say(contact, incoming.channel, OutboundMessage(messages.MEDIA_RECEIVED.format(what=what)))
@@ -144,6 +160,8 @@ class Batch:
         if self.media:
             session.execute(insert(table_of(Media)), self.media)
             self.runtime.media_waiting = True
+        for pending in self.cases:  # after the media rows (a case's photos point at them), before the messages
+            open_pending(session, self.runtime, pending, self.outbox)
         if self.messages:
             session.execute(insert(table_of(Message)), self.messages)
         if self.states:
@@ -160,6 +178,8 @@ class Batch:
         session.execute(update(Inbound), [
             {"id": item["id"], "status": item["status"], "processed_at": now, "attempts": item["attempts"] + 1,
              "contact_id": item["contact_id"], "error": item["error"]} for item in self.done])
+        if self.masked_payloads:
+            session.execute(update(Inbound), self.masked_payloads)
 
 
 def groups_of(contacts: list[ContactRow]) -> dict[tuple[str, ...], list[ContactRow]]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.db.transact import Transactor
+from bot.domain.protect import Protector
 from bot.messaging.channel import Channel
 from bot.messaging.intake import InboundWriter
 from bot.settings import Settings
@@ -26,6 +27,7 @@ class Runtime:
     transact: Transactor  # whole transactions in one step (see bot.db.transact)
     engine: Engine
     channels: dict[str, Channel]
+    protector: Protector  # encrypts NIKs and case photos at rest (DATA_KEY)
     wakeup: asyncio.Event = field(default_factory=asyncio.Event)  # new outbox rows: the worker looks now
     inbound_ready: asyncio.Event = field(default_factory=asyncio.Event)  # new deliveries are stored
     process_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one inbound processor at a time

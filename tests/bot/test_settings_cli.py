@@ -24,12 +24,18 @@ def test_unknown_agency_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
         Settings()
 
 
-def test_production_refuses_a_placeholder_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_production_refuses_a_placeholder_secret_or_no_data_key(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ENVIRONMENT", "production")
     monkeypatch.setenv("SECRET_KEY", "changeme")
     with pytest.raises(ValidationError, match="SECRET_KEY"):
         Settings()
     monkeypatch.setenv("SECRET_KEY", "a-long-random-secret-value")
+    with pytest.raises(ValidationError, match="DATA_KEY must be set in production"):
+        Settings()
+    monkeypatch.setenv("DATA_KEY", "not-a-key")
+    with pytest.raises(ValidationError, match="DATA_KEY"):
+        Settings()
+    monkeypatch.setenv("DATA_KEY", "00" * 32)
     assert Settings().environment == "production"
 
 

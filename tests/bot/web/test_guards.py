@@ -40,7 +40,8 @@ async def _contacts(app: FastAPI) -> int:
 
 
 async def test_production_hides_the_docs_and_the_simulator_unless_asked(database_url: str) -> None:
-    production = {"environment": "production", "secret_key": "a-real-secret-for-this-test"}
+    production = {"environment": "production", "secret_key": "a-real-secret-for-this-test",
+                  "data_key": "A" * 43 + "="}
     async with serving(database_url, **production) as (_, client):
         for path in ("/docs", "/redoc", "/openapi.json", "/simulator", "/api/simulator/history"):
             assert (await client.get(path)).status_code == 404, path
