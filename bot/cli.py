@@ -1,15 +1,15 @@
-"""The `dinsos-bot` command: serve, ask, chat, kb import/check, db upgrade."""
+"""The `dinsos-bot` command: serve, ask, chat, kb import/check, db upgrade, outbox and inbound; users, cases,
+skm and keys (``bot.cli_cases``)."""
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import logging
 import sys
-from collections.abc import AsyncIterator
 from typing import Any, TextIO
 
+from bot.cli_cases import register, transactor
 from bot.settings import KNOWN_AGENCIES, get_settings
 
 log = logging.getLogger("dinsos_bot")
@@ -176,22 +176,6 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
-@contextlib.asynccontextmanager
-async def _transactor() -> AsyncIterator[Any]:
-    """Whole transactions on the configured database, for one command."""
-    from bot.db.session import make_engine
-    from bot.db.transact import Transactor
-
-    url = get_settings().database_url
-    db = make_engine(url)
-    transact = Transactor(url, db)
-    try:
-        yield transact
-    finally:
-        await transact.close()
-        await db.dispose()
-
-
 def _outbox_line(row: Any) -> str:
     error = f" {row.error_code or ''} {row.error or ''}".rstrip()
     return f"{row.id:>7}  {row.channel:<9} {row.status:<11} tries={row.attempts}{error}  {row.body[:50]!r}"
@@ -203,7 +187,7 @@ def cmd_outbox_list(args: argparse.Namespace) -> int:
     from bot.messaging import dead_letters
 
     async def run() -> None:
-        async with _transactor() as transact:
+        async with transactor() as transact:
             rows = await transact(dead_letters.messages, failed_only=args.failed, limit=args.limit)
         for row in rows:
             print(_outbox_line(row))
@@ -220,7 +204,7 @@ def _retry(what: str, fn: Any, **key: int) -> int:
     from bot.errors import Conflict, NotFound
 
     async def run() -> int:
-        async with _transactor() as transact:
+        async with transactor() as transact:
             try:
                 await transact(fn, **key)
             except (NotFound, Conflict) as exc:
@@ -251,7 +235,7 @@ def cmd_inbound_list(args: argparse.Namespace) -> int:
     from bot.messaging import dead_letters
 
     async def run() -> None:
-        async with _transactor() as transact:
+        async with transactor() as transact:
             rows = await transact(dead_letters.deliveries, failed_only=args.failed, limit=args.limit)
         for row in rows:
             print(_inbound_line(row))
@@ -308,6 +292,7 @@ def build_parser() -> argparse.ArgumentParser:
     rty.set_defaults(func=cmd_inbound_retry)
     db = sub.add_parser("db", help="database").add_subparsers(dest="db_command", required=True)
     db.add_parser("upgrade", help="upgrade the schema to the latest version").set_defaults(func=cmd_db_upgrade)
+    register(sub)
     return parser
 
 

@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     secret_key: str = PLACEHOLDER
     public_base_url: str | None = None
 
-    admin_api_token: str | None = None  # Bearer token for /api/outbox until officer sign-in exists
+    admin_api_token: str | None = None  # Bearer token for monitoring (GET /metrics); the API needs a sign-in
     api_docs: bool = False  # /docs, /redoc and /openapi.json in production (always on in development)
     simulator_enabled: bool | None = None  # the public web chat simulator; default: on except in production
     simulator_rate: float = Field(1.0, gt=0)  # simulator messages per second per session (x20 per address)

@@ -427,3 +427,4 @@ CASE_DUPLICATE = (
     "Agar tidak dobel, pengaduan baru tidak kami buat; data yang baru diisi sudah kami hapus. "
     "Ketik *status* untuk melihat perkembangannya."
 )
+CASE_MESSAGE = "📋 Pengaduan *{ticket}*, pesan dari petugas:\n{text}"

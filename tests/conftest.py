@@ -22,6 +22,8 @@ for _key in list(os.environ):
     if _key.lower() in Settings.model_fields or _key.startswith(("TWILIO_", "TELEGRAM_", "DINSOS_")):
         del os.environ[_key]
 Settings.model_config["env_file"] = None
+TEST_DATA_KEY = "7" * 64  # hex, 32 bytes: what encrypts NIKs in these tests (never a key file in the checkout)
+os.environ["DATA_KEY"] = TEST_DATA_KEY
 
 from handlers.engine import Engine  # noqa: E402
 from handlers.types import ConversationState, InboundMessage, Reply  # noqa: E402
@@ -46,7 +48,6 @@ def need(condition: bool, what: str) -> None:
     pytest.skip(f"{what} is not available on this machine; install it to run this test")
 
 
-TEST_DATA_KEY = "7" * 64  # hex, 32 bytes: what encrypts NIKs in these tests (never a file in the checkout)
 CHANNELS = {"twilio_account_sid": "AC" + "1" * 32, "twilio_auth_token": "test-auth-token-primary",
             "twilio_whatsapp_from": "whatsapp:+14155238886", "twilio_api_base_url": "http://127.0.0.1:9",
             "telegram_bot_token": "123456:TEST-token_for-the-fake", "telegram_api_base_url": "http://127.0.0.1:9",

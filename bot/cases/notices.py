@@ -48,3 +48,11 @@ def for_change(case: Case, action: str, note: str | None, agency: Agency) -> Not
                        total=len(case.steps), due=due, note=note_line)
     return Notice(case.contact_id, case.channel, body, TEMPLATES["status"],
                   {"1": case.ticket, "2": one_line(f"{label(case.status)} ({step_name(case)})"), "3": one_line(due)})
+
+
+def for_message(case: Case, text: str) -> Notice:
+    """An officer's message about the case."""
+    assert case.contact_id is not None
+    body = m.CASE_MESSAGE.format(ticket=case.ticket, text=text.strip())
+    return Notice(case.contact_id, case.channel, body, TEMPLATES["status"],
+                  {"1": case.ticket, "2": one_line(label(case.status)), "3": one_line(text, 200)})

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from bot.cases.model import CaseStatus
 from bot.db.models import Case, CaseEvent, CasePhoto, Media
 from bot.domain.calendar import calendar_for
+from bot.domain.nik import mask
 from bot.domain.procedure import procedure_for
 from bot.domain.protect import Protector
 from bot.domain.tickets import agency_code, new_ticket
@@ -52,7 +53,7 @@ def open_case(session: Session, draft: OpenCase, *, contact_id: int, channel: st
     case = Case(ticket=ticket, agency=agency.slug, contact_id=contact_id, channel=channel, topic=draft.topic,
                 service=draft.service, status=CaseStatus.OPEN, step=1, steps=steps,
                 procedure_source=procedure.source[:200], due_at=due[-1], name=draft.name,
-                nik_sealed=draft.nik_sealed, nik_hash=nik_hash, nik_last4=nik[-4:], kecamatan=draft.kecamatan,
+                nik_sealed=draft.nik_sealed, nik_hash=nik_hash, nik_masked=mask(nik), kecamatan=draft.kecamatan,
                 desa=draft.desa, description=draft.description, phone=draft.phone, created_at=draft.opened_at,
                 updated_at=draft.opened_at)
     session.add(case)

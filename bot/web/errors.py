@@ -17,7 +17,8 @@ class ErrorOut(BaseModel):
 
 MEANING = {
     400: "the body could not be read (not JSON, or not UTF-8)",
-    401: "no valid `Authorization: Bearer` token",
+    401: "no valid `Authorization: Bearer` token (`POST /api/token`), or a wrong password",
+    403: "the signed-in account's role or agency may not do this",
     404: "no such object",
     409: "the object is not in a state that allows this",
     413: "the body is larger than this route accepts",

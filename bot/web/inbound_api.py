@@ -1,6 +1,6 @@
 """Stored deliveries for operators: the ones that could not be answered, and answering one again.
 
-Until officer sign-in exists, these routes need `Authorization: Bearer <ADMIN_API_TOKEN>`.
+These routes need an admin's token (`POST /api/token`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from bot.db.models import Inbound
 from bot.domain.phone import shown
 from bot.messaging import dead_letters
-from bot.web.deps import MAX_ID, AdminDep, RuntimeDep
+from bot.web.auth import AdminOnly
+from bot.web.deps import MAX_ID, RuntimeDep
 from bot.web.errors import documented
 
 router = APIRouter(prefix="/api/inbound", tags=["inbound"])
@@ -38,7 +39,7 @@ def _out(row: Inbound) -> InboundOut:
                       processed_at=row.processed_at)
 
 
-@router.get("", response_model=list[InboundOut], dependencies=[AdminDep], responses=documented(401, 503))
+@router.get("", response_model=list[InboundOut], dependencies=[AdminOnly], responses=documented(401, 403))
 async def list_inbound(rt: RuntimeDep,
                        failed: Annotated[bool, Query(description="only deliveries that could not be answered")] = False,
                        limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[InboundOut]:
@@ -49,8 +50,8 @@ def _listing(session: Session, *, failed_only: bool, limit: int) -> list[Inbound
     return [_out(row) for row in dead_letters.deliveries(session, failed_only=failed_only, limit=limit)]
 
 
-@router.post("/{inbound_id}/retry", response_model=InboundOut, dependencies=[AdminDep],
-             responses=documented(401, 404, 409, 503))
+@router.post("/{inbound_id}/retry", response_model=InboundOut, dependencies=[AdminOnly],
+             responses=documented(401, 403, 404, 409))
 async def retry_inbound(inbound_id: Annotated[int, Path(ge=1, le=MAX_ID)],
                         rt: RuntimeDep) -> InboundOut:
     out = await rt.transact(_retry, inbound_id)

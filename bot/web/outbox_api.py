@@ -1,6 +1,6 @@
 """The outbox for operators: failed and dead-lettered messages, and retrying them.
 
-Until officer sign-in exists, these routes need `Authorization: Bearer <ADMIN_API_TOKEN>`.
+These routes need an admin's token (`POST /api/token`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from bot.db.models import Contact, Outbox
 from bot.domain.phone import shown
 from bot.messaging import dead_letters
-from bot.web.deps import MAX_ID, AdminDep, RuntimeDep
+from bot.web.auth import AdminOnly
+from bot.web.deps import MAX_ID, RuntimeDep
 from bot.web.errors import documented
 
 router = APIRouter(prefix="/api/outbox", tags=["outbox"])
@@ -48,7 +49,7 @@ def _out(session: Session, rows: list[Outbox]) -> list[OutboxOut]:
     return result
 
 
-@router.get("", response_model=list[OutboxOut], dependencies=[AdminDep], responses=documented(401, 503))
+@router.get("", response_model=list[OutboxOut], dependencies=[AdminOnly], responses=documented(401, 403))
 async def list_outbox(rt: RuntimeDep,
                       failed: Annotated[bool, Query(description="only failed and dead-lettered rows")] = False,
                       limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[OutboxOut]:
@@ -59,13 +60,13 @@ def _listing(session: Session, *, failed_only: bool, limit: int) -> list[OutboxO
     return _out(session, dead_letters.messages(session, failed_only=failed_only, limit=limit))
 
 
-@router.get("/counts", dependencies=[AdminDep], responses=documented(401, 503))
+@router.get("/counts", dependencies=[AdminOnly], responses=documented(401, 403))
 async def count_outbox(rt: RuntimeDep) -> dict[str, int]:
     return await rt.transact(dead_letters.message_counts)
 
 
-@router.post("/{outbox_id}/retry", response_model=OutboxOut, dependencies=[AdminDep],
-             responses=documented(401, 404, 409, 503))
+@router.post("/{outbox_id}/retry", response_model=OutboxOut, dependencies=[AdminOnly],
+             responses=documented(401, 403, 404, 409))
 async def retry_outbox(outbox_id: Annotated[int, Path(ge=1, le=MAX_ID)],
                        rt: RuntimeDep) -> OutboxOut:
     out = await rt.transact(_retry, outbox_id)

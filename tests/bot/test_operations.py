@@ -79,14 +79,16 @@ async def test_the_outbox_commands_list_and_retry_dead_letters(rt: Runtime, data
     assert statuses == ["delivered", "pending"]
 
 
-async def test_the_operator_api_is_off_without_its_token_and_health_fails_without_a_database(
+async def test_the_operator_api_needs_a_signed_in_admin_and_health_fails_without_a_database(
         database_url: str, tmp_path: Path) -> None:
-    app = create_app(Settings(database_url=database_url, auto_migrate=False))
+    app = create_app(Settings(database_url=database_url, auto_migrate=False, media_dir=str(tmp_path / "m"),
+                              admin_api_token="the-metrics-token"))
     transport = httpx.ASGITransport(app=app)
     async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://t") as client:
         for path in ("/api/outbox", "/api/outbox/counts", "/api/inbound"):
-            refused = await client.get(path, headers={"Authorization": "Bearer anything"})
-            assert refused.status_code == 503 and "ADMIN_API_TOKEN" in refused.json()["detail"]
+            for token in ("anything", "the-metrics-token"):  # ADMIN_API_TOKEN no longer opens the API
+                refused = await client.get(path, headers={"Authorization": f"Bearer {token}"})
+                assert refused.status_code == 401 and "/api/token" in refused.json()["detail"]
         assert (await client.get("/healthz")).status_code == 200
         await _take_the_database_away(database_url)
         gone = await client.get("/healthz")

@@ -26,6 +26,7 @@ def test_unknown_agency_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_production_refuses_a_placeholder_secret_or_no_data_key(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ENVIRONMENT", "production")
+    monkeypatch.delenv("DATA_KEY")
     monkeypatch.setenv("SECRET_KEY", "changeme")
     with pytest.raises(ValidationError, match="SECRET_KEY"):
         Settings()

@@ -16,11 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import Contact, Inbound, Media, Outbox
 from bot.db.session import make_engine, make_sessionmaker
+from tests.conftest import TEST_DATA_KEY
 from tests.fakes import telegram as tg
 from tests.fakes import twilio as tw
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.twilio import FakeTwilio
-from tests.support import clean_env, free_port, remember_log, start_process, stop_process, wait_healthy
+from tests.support import clean_env, free_port, remember_log, run_cli, start_process, stop_process, wait_healthy
+
+PASSWORD = "a-long-test-password"
 
 
 @pytest.fixture
@@ -41,9 +44,23 @@ class Service:
     """A running `dinsos-bot serve` (or `worker`) process and helpers to talk to it and read its database."""
 
     def __init__(self, base: str, env: dict[str, str], proc: subprocess.Popen[bytes],
-                 sessions: async_sessionmaker[AsyncSession], log_path: Path) -> None:
+                 sessions: async_sessionmaker[AsyncSession], log_path: Path, cwd: Path) -> None:
         self.base, self.env, self.proc, self.sessions, self.log_path = base, env, proc, sessions, log_path
+        self.cwd = cwd
         self.http = httpx.Client(base_url=base, timeout=10)
+        self.tokens: dict[str, dict[str, str]] = {}
+
+    def sign_in(self, username: str = "admin", role: str = "admin", agency: str | None = None) -> dict[str, str]:
+        """The headers of a signed-in account (created with `dinsos-bot users add` the first time)."""
+        if username not in self.tokens:
+            extra = ["--agency", agency] if agency else []
+            made = run_cli("users", "add", username, "--role", role, *extra, "--password-stdin", env=self.env,
+                           cwd=self.cwd, stdin=PASSWORD + "\n")
+            assert made.returncode == 0, made.stderr
+            answer = self.http.post("/api/token", data={"username": username, "password": PASSWORD})
+            assert answer.status_code == 200, answer.text
+            self.tokens[username] = {"Authorization": f"Bearer {answer.json()['access_token']}"}
+        return self.tokens[username]
 
     def whatsapp(self, form: dict[str, str], *, token: str = tw.TOKEN, signature: str | None = None,
                  path: str = "/webhooks/twilio/whatsapp", signed_for: str | None = None) -> httpx.Response:
@@ -141,13 +158,13 @@ async def start_service(request: pytest.FixtureRequest, database_url: str, fake_
             TWILIO_AUTH_TOKEN_SECONDARY=tw.TOKEN_OLD, TWILIO_WHATSAPP_FROM=tw.SENDER,
             TWILIO_API_BASE_URL=fake_twilio.base_url, TELEGRAM_BOT_TOKEN=tg.TOKEN,
             TELEGRAM_WEBHOOK_SECRET=tg.SECRET, TELEGRAM_API_BASE_URL=fake_telegram.base_url,
-            TELEGRAM_CHAT_INTERVAL="0", WORKER_POLL_SECONDS="0.05", ADMIN_API_TOKEN="admin-token-for-tests",
+            TELEGRAM_CHAT_INTERVAL="0", WORKER_POLL_SECONDS="0.05", DATA_KEY=TEST_DATA_KEY,
         )
         env.update(overrides)
         log_path = tmp_path / f"{command}-{port}.log"
         remember_log(request, log_path)
         proc = start_process(command, env, tmp_path, log_path)
-        service = Service(f"http://127.0.0.1:{port}", env, proc, sessions, log_path)
+        service = Service(f"http://127.0.0.1:{port}", env, proc, sessions, log_path, tmp_path)
         started.append(service)
         if command == "serve":
             wait_healthy(service.base, proc, log_path)

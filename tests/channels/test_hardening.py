@@ -11,6 +11,7 @@ import httpx
 
 from bot.db.models import Contact, Inbound
 from tests.channels.conftest import Service, eventually
+from tests.conftest import TEST_DATA_KEY
 from tests.fakes import telegram as tg
 from tests.fakes import twilio as tw
 from tests.fakes.telegram import FakeTelegram, fixture
@@ -83,7 +84,7 @@ async def test_malformed_webhooks_get_a_precise_4xx_and_store_nothing(
     status = service.whatsapp(dict(tw.inbound_form(PHONE, "x"), MessageStatus="delivered" * 5),
                               path="/webhooks/twilio/status")
     assert status.status_code == 400
-    admin = {"Authorization": "Bearer admin-token-for-tests"}
+    admin = service.sign_in()
     assert service.http.post("/api/outbox/9223372036854775808/retry", headers=admin).status_code == 422
     assert service.http.post("/api/inbound/9223372036854775808/retry", headers=admin).status_code == 422
     assert await service.count(Inbound) == 0
@@ -154,7 +155,7 @@ async def test_no_token_phone_or_nik_in_the_logs_of_a_whole_exchange(
     log = service.log_path.read_text()
     assert "worker" in log and "POST /webhooks/telegram" in log  # the log was written at DEBUG
     contact = fixture("contact")["message"]["contact"]["phone_number"]
-    for secret in (tg.TOKEN, tg.SECRET, tw.TOKEN, tw.TOKEN_OLD, "admin-token-for-tests", NIK, PHONE,
+    for secret in (tg.TOKEN, tg.SECRET, tw.TOKEN, tw.TOKEN_OLD, TEST_DATA_KEY, NIK, PHONE,
                    PHONE.lstrip("+"), "081234567890", contact.lstrip("+")):
         assert secret not in log, f"{secret!r} is in the service log"
 
@@ -172,10 +173,13 @@ async def test_every_response_carries_the_security_headers(
     assert "script-src 'self'" in responses[1].headers["content-security-policy"]
 
 
-async def test_the_admin_token_needs_the_bearer_scheme(start_service: Callable[..., Service]) -> None:
+async def test_the_operator_api_needs_an_admin_token_with_the_bearer_scheme(
+        start_service: Callable[..., Service]) -> None:
     service = start_service()
-    for given, expected in [("admin-token-for-tests", 401), ("Basic admin-token-for-tests", 401),
-                            ("Bearer admin-token-for-tests", 200), ("bearer admin-token-for-tests", 200)]:
+    token = service.sign_in()["Authorization"].split(" ", 1)[1]
+    officer = service.sign_in("petugas1", "officer", "tanah-laut")
+    for given, expected in [(token, 401), (f"Basic {token}", 401), (f"Bearer {token}", 200),
+                            (f"bearer {token}", 200), ("Bearer not-a-token", 401), (officer["Authorization"], 403)]:
         for path in ("/api/outbox", "/api/inbound"):
             assert service.http.get(path, headers={"Authorization": given}).status_code == expected, (path, given)
 

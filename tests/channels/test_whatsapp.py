@@ -20,7 +20,6 @@ from tests.fakes.server import DROP, Reply, Slow
 from tests.fakes.twilio import FakeTwilio, twilio_error
 
 PHONE = "+6281234567890"
-ADMIN = {"Authorization": "Bearer admin-token-for-tests"}
 JPEG_WITH_GPS = (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
                  b"\xff\xe1\x00\x16Exif\x00\x00GPS-LAT-3.80,114.77"
                  b"\xff\xdb\x00\x04\x00\x01" b"\xff\xda\x00\x02" b"IMAGEDATA" b"\xff\xd9")
@@ -180,7 +179,7 @@ async def test_failed_delivery_keeps_its_error_code(
     service.status(sid, "undelivered", "30003")
     await eventually(lambda: _status(service, "undelivered"))
     assert (await service.outbox())[0].error_code == "30003"
-    listing = service.http.get("/api/outbox?failed=true", headers={"Authorization": "Bearer admin-token-for-tests"})
+    listing = service.http.get("/api/outbox?failed=true", headers=service.sign_in())
     assert listing.status_code == 200 and listing.json()[0]["error_code"] == "30003"
     assert "*" in listing.json()[0]["to"]  # the phone number is masked
     assert service.http.get("/api/outbox").status_code == 401
@@ -256,9 +255,9 @@ async def test_a_message_is_dead_lettered_after_the_configured_attempts(
     assert len(fake_twilio.seen("messages")) == 2 and fake_twilio.sent == []
     row = (await service.outbox())[0]
     assert row.attempts == 2 and row.error_code == "503"
-    listing = service.http.get("/api/outbox?failed=true", headers=ADMIN).json()
+    listing = service.http.get("/api/outbox?failed=true", headers=service.sign_in()).json()
     assert [r["id"] for r in listing] == [row.id] and listing[0]["status"] == "dead"
-    assert service.http.get("/api/outbox/counts", headers=ADMIN).json() == {"dead": 1}
+    assert service.http.get("/api/outbox/counts", headers=service.sign_in()).json() == {"dead": 1}
 
 
 @pytest.mark.parametrize("announced", [True, False], ids=["length announced", "chunked, no length"])
@@ -297,7 +296,7 @@ async def test_outbox_api_retries_a_dead_message(
 
     await eventually(lambda: _status(service, "dead"))
     row_id = (await service.outbox())[0].id
-    headers = {"Authorization": "Bearer admin-token-for-tests"}
+    headers = service.sign_in()
     response = service.http.post(f"/api/outbox/{row_id}/retry", headers=headers)
     assert response.status_code == 200 and response.json()["status"] == "pending"
     await eventually(lambda: len(fake_twilio.sent_to(PHONE)) == 1)

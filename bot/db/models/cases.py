@@ -3,7 +3,8 @@
 A case's ``status`` is one of four fixed types (``CaseStatus``); its step is the index into ``steps``, the
 agency's procedure copied at opening with each step's due time, so a later change of the standard never
 rewrites an open case. Personal data: the NIK is stored encrypted (``nik_sealed``) with a keyed hash for
-look-ups (``nik_hash``) and its last four digits (what a citizen quotes with a ticket from another channel).
+look-ups (``nik_hash``) and masked (``nik_masked``: its last four digits are what a citizen quotes with a
+ticket from another channel).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ class Case(Base):
     name: Mapped[str | None] = mapped_column(String(120))
     nik_sealed: Mapped[str | None] = mapped_column(Text)
     nik_hash: Mapped[str | None] = mapped_column(String(64))
-    nik_last4: Mapped[str | None] = mapped_column(String(4))
+    nik_masked: Mapped[str | None] = mapped_column(String(16))  # "6301********0002": shown to officers
     kecamatan: Mapped[str | None] = mapped_column(String(80))
     desa: Mapped[str | None] = mapped_column(String(80))
     description: Mapped[str] = mapped_column(Text, default="")

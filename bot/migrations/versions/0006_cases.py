@@ -78,7 +78,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=120), nullable=True),
         sa.Column("nik_sealed", sa.Text(), nullable=True),
         sa.Column("nik_hash", sa.String(length=64), nullable=True),
-        sa.Column("nik_last4", sa.String(length=4), nullable=True),
+        sa.Column("nik_masked", sa.String(length=16), nullable=True),
         sa.Column("kecamatan", sa.String(length=80), nullable=True),
         sa.Column("desa", sa.String(length=80), nullable=True),
         sa.Column("description", sa.Text(), nullable=False),

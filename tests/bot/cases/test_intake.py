@@ -5,75 +5,23 @@ from __future__ import annotations
 
 import base64
 from collections.abc import AsyncIterator
-from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.db.models import Case, CaseEvent, CasePhoto, Inbound, Media, Message, Outbox
+from bot.db.models import Case, CaseEvent, CasePhoto, Inbound, Media, Message
 from bot.domain.tickets import TICKET
-from bot.messaging import processing
 from bot.messaging.runtime import Runtime
 from bot.runtime import create_runtime
+from tests.bot.cases.chat import NIK, file_complaint, say
 from tests.conftest import with_channels, writing
-from tests.fakes import twilio as tw
-
-NIK = "6301054501900002"  # Kalimantan Selatan, a woman born 5 January 1990
-PHONE = "+6281255500011"
 
 
 @pytest.fixture
 async def rt(database_url: str) -> AsyncIterator[Runtime]:
     async with writing(create_runtime(with_channels(database_url=database_url, agencies=["tanah-laut"]))) as runtime:
         yield runtime
-
-
-async def say(rt: Runtime, text: str, *, phone: str = PHONE, photos: int = 0) -> str:
-    """One WhatsApp message (with ``photos`` image attachments) answered; the replies it caused, joined."""
-    extra: dict[str, Any] = {"NumMedia": str(photos)}
-    for n in range(photos):
-        extra[f"MediaUrl{n}"] = f"http://127.0.0.1:9/2010-04-01/Accounts/{tw.ACCOUNT}/Messages/MM{tw_id()}/Media/ME{n}"
-        extra[f"MediaContentType{n}"] = "image/jpeg"
-    form = tw.inbound_form(phone, text, **extra)
-    before = await rt.transact(_last_outbox)
-    await rt.writer.store(channel="whatsapp", external_id=form["MessageSid"], payload=form, sender=form["From"])
-    await processing.process_waiting(rt)
-    return "\n".join(await rt.transact(_outbox_after, before))
-
-
-_counter = iter(range(10**6))
-
-
-def tw_id() -> str:
-    return f"{next(_counter):030d}"
-
-
-def _last_outbox(session: Session) -> int:
-    return session.scalar(select(func.max(Outbox.id))) or 0
-
-
-def _outbox_after(session: Session, after: int) -> list[str]:
-    return list(session.scalars(select(Outbox.body).where(Outbox.id > after).order_by(Outbox.id)))
-
-
-async def file_complaint(rt: Runtime, phone: str = PHONE) -> str:
-    assert "Balas *ya*" in await say(rt, "kartu kks saya hilang, bantuan jadi tidak bisa diambil", phone=phone)
-    assert "*setuju*" in await say(rt, "ya", phone=phone)
-    assert "nama lengkap" in await say(rt, "setuju", phone=phone)
-    assert "NIK" in await say(rt, "Siti Aminah", phone=phone)
-    assert "16 angka" in await say(rt, "63010545019000", phone=phone)  # 14 digits: explained, asked again
-    assert "kecamatan" in await say(rt, NIK, phone=phone)
-    assert "desa" in await say(rt, "Pelaihari", phone=phone)
-    photos = await say(rt, "Angsau", phone=phone)
-    assert "KTP" in photos and "kepolisian" in photos.lower()
-    assert "2 foto diterima" in await say(rt, "", phone=phone, photos=2)
-    summary = await say(rt, "lewati", phone=phone)
-    while "Periksa data" not in summary:
-        assert "Kirim foto" in summary
-        summary = await say(rt, "lewati", phone=phone)
-    assert "6301********0002" in summary and NIK not in summary
-    return await say(rt, "kirim", phone=phone)
 
 
 async def test_a_complaint_filed_in_the_chat_becomes_one_case_with_its_photos(rt: Runtime) -> None:
@@ -87,7 +35,7 @@ async def test_a_complaint_filed_in_the_chat_becomes_one_case_with_its_photos(rt
         assert case is not None and case.ticket == found.group()
         assert (case.agency, case.status, case.step, case.topic, case.name) == (
             "tanah-laut", "open", 1, "kks", "Siti Aminah")
-        assert case.nik_last4 == "0002" and NIK not in (case.nik_sealed or "")
+        assert case.nik_masked == "6301********0002" and NIK not in (case.nik_sealed or "")
         assert rt.protector.decrypt(base64.b64decode(case.nik_sealed or ""), "nik").decode() == NIK
         assert case.due_at > case.created_at and len(case.steps) == 4  # Tanah Laut: the default procedure
         photos = list(session.scalars(select(CasePhoto).order_by(CasePhoto.id)))

@@ -10,16 +10,33 @@ from pathlib import Path
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance, status_code_conformance
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
 
 from bot.db.migrate import upgrade
+from bot.db.models import utcnow
+from bot.officers import accounts
 from bot.settings import Settings
 from bot.web.main import create_app
 
-TOKEN = "schema-test-admin-token"
 _folder = Path(tempfile.mkdtemp(prefix="dinsos-schema-"))
 _url = f"sqlite+aiosqlite:///{_folder / 'schema.db'}"
 asyncio.run(asyncio.to_thread(upgrade, _url))
-app = create_app(Settings(database_url=_url, auto_migrate=False, admin_api_token=TOKEN, media_dir=str(_folder / "m"),
+
+
+def _admin_token() -> str:
+    """An admin account and its token, made in the database before the app starts."""
+    db = create_engine(_url.replace("+aiosqlite", ""))
+    with Session(db) as session, session.begin():
+        user = accounts.add_user(session, username="admin", role="admin", agency=None,
+                                 password="a-long-test-password", agencies=["tanah-laut"])
+        token = accounts.issue_token(session, user, utcnow(), 24)
+    db.dispose()
+    return token
+
+
+TOKEN = _admin_token()
+app = create_app(Settings(database_url=_url, auto_migrate=False, media_dir=str(_folder / "m"),
                           simulator_rate=10_000, simulator_capacity=10_000))
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 

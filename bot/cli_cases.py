@@ -1,0 +1,267 @@
+"""`dinsos-bot users ...`, `cases ...`, `skm report` and `keys new`: officers' accounts, cases and the
+satisfaction survey for operators without the web (registered by ``bot.cli``)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import sys
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, TextIO
+from zoneinfo import ZoneInfo
+
+from bot.settings import KNOWN_AGENCIES, get_settings
+
+
+@contextlib.asynccontextmanager
+async def transactor() -> AsyncIterator[Any]:
+    """Whole transactions on the configured database, for one command."""
+    from bot.db.session import make_engine
+    from bot.db.transact import Transactor
+
+    url = get_settings().database_url
+    db = make_engine(url)
+    transact = Transactor(url, db)
+    try:
+        yield transact
+    finally:
+        await transact.close()
+        await db.dispose()
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 1
+
+
+def cmd_users_add(args: argparse.Namespace, stdin: TextIO = sys.stdin) -> int:
+    from bot.officers import accounts
+
+    password = stdin.readline().rstrip("\r\n") if args.password_stdin else ""
+    if not args.password_stdin:
+        import getpass
+
+        password = getpass.getpass("password: ")
+
+    async def run() -> Any:
+        async with transactor() as transact:
+            return await transact(lambda s: accounts.add_user(
+                s, username=args.username, role=args.role, agency=args.agency, password=password,
+                agencies=list(KNOWN_AGENCIES)).username)
+
+    try:
+        name = asyncio.run(run())
+    except accounts.AccountError as error:
+        return _fail(str(error))
+    where = f" of {args.agency}" if args.agency else ""
+    print(f"user {name} created: {args.role}{where}")
+    return 0
+
+
+def _change_user(args: argparse.Namespace, change: Any, done: str) -> int:
+    from bot.db.models import utcnow
+    from bot.officers import accounts
+
+    async def run() -> None:
+        async with transactor() as transact:
+            await transact(lambda s: change(s, args.username, utcnow()))
+
+    try:
+        asyncio.run(run())
+    except accounts.AccountError as error:
+        return _fail(str(error))
+    print(f"user {args.username.lower()} {done}")
+    return 0
+
+
+def cmd_users_disable(args: argparse.Namespace) -> int:
+    from bot.officers import accounts
+
+    return _change_user(args, lambda s, u, now: accounts.set_active(s, u, False, now),
+                        "disabled (signed out everywhere)")
+
+
+def cmd_users_enable(args: argparse.Namespace) -> int:
+    from bot.officers import accounts
+
+    return _change_user(args, lambda s, u, now: accounts.set_active(s, u, True, now), "enabled")
+
+
+def cmd_users_password(args: argparse.Namespace, stdin: TextIO = sys.stdin) -> int:
+    from bot.officers import accounts
+
+    password = stdin.readline().rstrip("\r\n")
+    return _change_user(args, lambda s, u, now: accounts.set_password(s, u, password, now),
+                        "has a new password (signed out everywhere)")
+
+
+def _kb() -> Any:
+    from knowledge.loader import load
+
+    return load(get_settings().agencies)[0]
+
+
+def _case_line(case: dict[str, Any]) -> str:
+    late = " TERLAMBAT" if case["overdue"] else ""
+    return (f"{case['ticket']:<12} {case['agency']:<11} {case['status']:<9} "
+            f"{case['step']['index']}/{case['steps_total']} {case['step']['name'][:30]:<30} "
+            f"due {case['due_at'][:16]}{late}")
+
+
+def cmd_cases_list(args: argparse.Namespace, *, overdue: bool = False) -> int:
+    from bot.cases import views
+    from bot.db.models import utcnow
+
+    kb = _kb()
+    filters = views.Filters(status=args.status, agency=args.agency, overdue=overdue or None,
+                            per_page=args.limit)
+
+    async def run() -> dict[str, Any]:
+        async with transactor() as transact:
+            result: dict[str, Any] = await transact(views.listing, kb, filters, list(kb.agencies), utcnow())
+            return result
+
+    result = asyncio.run(run())
+    for case in result["items"]:
+        print(_case_line(case))
+    print(f"{len(result['items'])} of {result['total']} case(s)")
+    return 0
+
+
+def cmd_cases_overdue(args: argparse.Namespace) -> int:
+    args.status = None
+    return cmd_cases_list(args, overdue=True)
+
+
+def cmd_cases_show(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from bot.cases import views
+    from bot.db.models import Case, utcnow
+
+    kb = _kb()
+
+    async def run() -> dict[str, Any] | None:
+        async with transactor() as transact:
+            def read(session: Any) -> dict[str, Any] | None:
+                case = session.scalar(select(Case).where(Case.ticket == args.ticket.upper()))
+                return views.detail(session, kb, case, utcnow()) if case is not None else None
+            found: dict[str, Any] | None = await transact(read)
+            return found
+
+    case = asyncio.run(run())
+    if case is None:
+        return _fail(f"no case {args.ticket}")
+    print(_case_line(case))
+    for key in ("topic_label", "name", "nik", "kecamatan", "desa", "phone", "assignee", "procedure_source"):
+        print(f"  {key}: {case[key] or '-'}")
+    print(f"  description: {case['description']}")
+    print("  steps:")
+    for step in case["steps"]:
+        done = f" done {step['done_at'][:16]}" if step["done_at"] else ""
+        print(f"    {step['index']}. {step['name']} (due {step['due_at'][:16]}){done}")
+    print("  history:")
+    for event in case["history"]:
+        note = f": {event['public_note']}" if event["public_note"] else ""
+        print(f"    {event['at'][:16]} {event['actor']} {event['action']} -> {event['status']}{note}")
+    print("  photos:")
+    for photo in case["photos"]:
+        print(f"    {photo['item']}: {'received' if photo['received'] else 'missing'}")
+    return 0
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {text!r}") from None
+
+
+def cmd_skm_report(args: argparse.Namespace) -> int:
+    """The survey results of one agency over a period (PermenPANRB 14/2017)."""
+    from sqlalchemy import select
+
+    from bot.db.models import SurveyResponse
+    from bot.domain import skm
+
+    kb = _kb()
+    if args.agency not in kb.agencies:
+        return _fail(f"unknown agency {args.agency}")
+    if args.to < args.since:
+        return _fail("--to is before --from")
+    zone = ZoneInfo(kb.agencies[args.agency].timezone)
+    start = datetime.combine(args.since, time(), zone).astimezone(UTC)
+    end = datetime.combine(args.to + timedelta(days=1), time(), zone).astimezone(UTC)
+
+    async def run() -> list[list[int]]:
+        async with transactor() as transact:
+            rows: list[list[int]] = await transact(lambda s: list(s.scalars(
+                select(SurveyResponse.answers).where(SurveyResponse.agency == args.agency,
+                                                     SurveyResponse.created_at >= start,
+                                                     SurveyResponse.created_at < end))))
+            return rows
+
+    answers = asyncio.run(run())
+    result = skm.score([dict(enumerate(a, 1)) for a in answers if a])
+    print(f"SKM {kb.agencies[args.agency].short_name}, {args.since.isoformat()} s.d. {args.to.isoformat()}")
+    if result is None:
+        print("respondents: 0 (no survey answered in this period)")
+        return 0
+    print(f"respondents: {result.respondents}")
+    for number, name in enumerate(skm.UNSUR, 1):
+        nrr = result.nrr.get(number)
+        print(f"  U{number} {name}: NRR {nrr:.2f}" if nrr is not None else f"  U{number} {name}: -")
+    print(f"IKM: {result.ikm:.2f}".replace(".", ","))
+    print(f"category: {result.category} ({result.performance})")
+    return 0
+
+
+def cmd_keys_new(args: argparse.Namespace) -> int:
+    from bot.domain.protect import new_key
+
+    print(new_key())
+    return 0
+
+
+def register(sub: Any) -> None:
+    users = sub.add_parser("users", help="officers' accounts").add_subparsers(dest="users_command", required=True)
+    add = users.add_parser("add", help="create an account")
+    add.add_argument("username")
+    add.add_argument("--role", required=True, choices=["officer", "supervisor", "admin"])
+    add.add_argument("--agency", choices=KNOWN_AGENCIES, help="required for officer and supervisor")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+    add.set_defaults(func=cmd_users_add)
+    for name, func, text in (("disable", cmd_users_disable, "disable an account and revoke its tokens"),
+                             ("enable", cmd_users_enable, "enable an account again")):
+        one = users.add_parser(name, help=text)
+        one.add_argument("username")
+        one.set_defaults(func=func)
+    reset = users.add_parser("password", help="set a new password (first line of stdin); revokes every token")
+    reset.add_argument("username")
+    reset.set_defaults(func=cmd_users_password)
+
+    cases = sub.add_parser("cases", help="complaint cases").add_subparsers(dest="cases_command", required=True)
+    lst = cases.add_parser("list", help="cases, newest first")
+    lst.add_argument("--status", choices=["open", "waiting", "resolved", "rejected"])
+    lst.add_argument("--agency", choices=KNOWN_AGENCIES)
+    lst.add_argument("--limit", type=int, default=50)
+    lst.set_defaults(func=cmd_cases_list)
+    late = cases.add_parser("overdue", help="open cases past their due time")
+    late.add_argument("--agency", choices=KNOWN_AGENCIES)
+    late.add_argument("--limit", type=int, default=200)
+    late.set_defaults(func=cmd_cases_overdue)
+    show = cases.add_parser("show", help="one case with its steps, history and photos (NIK masked)")
+    show.add_argument("ticket")
+    show.set_defaults(func=cmd_cases_show)
+
+    skm = sub.add_parser("skm", help="Survei Kepuasan Masyarakat").add_subparsers(dest="skm_command", required=True)
+    report = skm.add_parser("report", help="NRR per unsur, IKM and its category over a period")
+    report.add_argument("--agency", required=True)
+    report.add_argument("--from", dest="since", required=True, type=_day)
+    report.add_argument("--to", required=True, type=_day)
+    report.set_defaults(func=cmd_skm_report)
+
+    keys = sub.add_parser("keys", help="the DATA_KEY").add_subparsers(dest="keys_command", required=True)
+    keys.add_parser("new", help="print a new random key for DATA_KEY").set_defaults(func=cmd_keys_new)

@@ -1,0 +1,147 @@
+"""Officers work cases through the JSON API, in process on real databases: sign-in, the agency wall (404),
+every step with its notification queued in the same transaction, 409 on stale or closed cases, the audit log."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.db.models import AuditEntry, Case, Outbox
+from bot.messaging.runtime import Runtime
+from bot.officers import accounts
+from bot.settings import Settings
+from bot.web.main import create_app
+from tests.bot.cases.chat import NIK, file_complaint
+from tests.conftest import CHANNELS
+
+PASSWORD = "a-long-test-password"
+
+
+@pytest.fixture
+async def api(database_url: str, tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, Runtime]]:
+    whatsapp = {k: v for k, v in CHANNELS.items() if not k.startswith("telegram")}
+    settings = Settings(**(whatsapp | {"database_url": database_url, "auto_migrate": False, "agencies": ["tanah-laut"],
+                                       "media_dir": str(tmp_path / "media"), "worker_enabled": False}))
+    app = create_app(settings)
+    transport = httpx.ASGITransport(app=app)
+    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        yield client, app.state.runtime
+
+
+def _user(session: Session, username: str, role: str, agency: str | None) -> None:
+    accounts.add_user(session, username=username, role=role, agency=agency, password=PASSWORD,
+                      agencies=["tarakan", "sragen", "magetan", "tanah-laut"])
+
+
+async def sign_in(client: httpx.AsyncClient, rt: Runtime, username: str, role: str = "officer",
+                  agency: str | None = "tanah-laut") -> dict[str, str]:
+    await rt.transact(_user, username, role, agency)
+    answer = await client.post("/api/token", data={"username": username, "password": PASSWORD})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["token_type"] == "bearer"
+    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+
+def _notifications(session: Session) -> list[Outbox]:
+    return list(session.scalars(select(Outbox).where(Outbox.kind == "notification").order_by(Outbox.id)))
+
+
+async def test_an_officer_moves_a_case_through_every_step_and_the_citizen_is_told_each_time(
+        api: tuple[httpx.AsyncClient, Runtime]) -> None:
+    client, rt = api
+    await file_complaint(rt)
+    officer = await sign_in(client, rt, "petugas.tl")
+    listed = (await client.get("/api/cases", headers=officer)).json()
+    assert len(listed["items"]) == 1
+    case = listed["items"][0]
+    ticket = case["ticket"]
+    assert (case["status"], case["step"]["index"], case["steps_total"]) == ("open", 1, 4)
+    assert case["nik"] == "6301********0002" and case["due_at"].endswith("+08:00")  # WITA
+    detail = (await client.get(f"/api/cases/{ticket}", headers=officer)).json()
+    assert detail["history"][0]["action"] == "opened" and len(detail["photos"]) >= 3
+    assert NIK not in str(detail)
+    for index in (2, 3, 4):
+        moved = await client.post(f"/api/cases/{ticket}/advance", json={"note": f"tahap {index}"}, headers=officer)
+        assert moved.status_code == 200, moved.text
+        assert moved.json()["step"]["index"] == index and moved.json()["status"] == "open"
+    done = await client.post(f"/api/cases/{ticket}/advance", json={"note": None}, headers=officer)
+    assert done.json()["status"] == "resolved"
+    notes = await rt.transact(_notifications)
+    assert len(notes) == 4  # one per transition, each in the transaction of its step
+    assert all(ticket in n.body and NIK not in n.body for n in notes)
+    assert "Status: diproses" in notes[0].body and "tahap 2 dari 4" in notes[0].body
+    assert notes[0].template == "case_status" and notes[0].template_variables
+    assert all("\n" not in v for n in notes for v in (n.template_variables or {}).values())
+    assert "sudah selesai" in notes[-1].body and notes[-1].template == "case_resolved"
+    closed = await client.post(f"/api/cases/{ticket}/advance", json={}, headers=officer)
+    assert closed.status_code == 409 and closed.json()["case"]["status"] == "resolved"
+    audit = await rt.transact(lambda s: [a.action for a in s.scalars(select(AuditEntry).order_by(AuditEntry.id))])
+    assert audit.count("case.advance") == 4 and "sign-in" in audit
+
+
+async def test_another_agency_a_missing_token_and_a_wrong_password_are_refused(
+        api: tuple[httpx.AsyncClient, Runtime]) -> None:
+    client, rt = api
+    await file_complaint(rt)
+    ticket = await rt.transact(lambda s: s.scalar(select(Case.ticket)))
+    other = await sign_in(client, rt, "petugas.trk", agency="tarakan")
+    assert (await client.get(f"/api/cases/{ticket}", headers=other)).status_code == 404
+    assert (await client.post(f"/api/cases/{ticket}/advance", json={}, headers=other)).status_code == 404
+    assert (await client.get("/api/cases", headers=other)).json()["items"] == []
+    assert (await client.get("/api/cases?agency=tanah-laut", headers=other)).status_code == 403
+    assert (await client.get("/api/cases")).status_code == 401
+    assert (await client.get("/api/cases", headers={"Authorization": "Bearer nope"})).status_code == 401
+    wrong = await client.post("/api/token", data={"username": "petugas.trk", "password": "wrong-password"})
+    assert wrong.status_code == 401
+    admin = await sign_in(client, rt, "kepala", role="admin", agency=None)
+    assert (await client.get(f"/api/cases/{ticket}", headers=admin)).status_code == 200
+    assert await rt.transact(lambda s: s.scalar(select(Case.step))) == 1  # nothing changed
+
+
+async def test_a_stale_version_or_a_race_gets_409_and_one_change(api: tuple[httpx.AsyncClient, Runtime]) -> None:
+    client, rt = api
+    await file_complaint(rt)
+    ticket = await rt.transact(lambda s: s.scalar(select(Case.ticket)))
+    one = await sign_in(client, rt, "satu")
+    two = await sign_in(client, rt, "dua")
+    version = (await client.get(f"/api/cases/{ticket}", headers=one)).json()["version"]
+    first = await client.post(f"/api/cases/{ticket}/advance", json={"version": version}, headers=one)
+    assert first.status_code == 200
+    stale = await client.post(f"/api/cases/{ticket}/advance", json={"version": version}, headers=two)
+    assert stale.status_code == 409 and stale.json()["case"]["step"]["index"] == 2
+    answers = await asyncio.gather(*[client.post(f"/api/cases/{ticket}/advance", json={"version": version + 1},
+                                                 headers=h) for h in (one, two)])
+    assert sorted(a.status_code for a in answers) == [200, 409]
+    assert await rt.transact(lambda s: s.scalar(select(Case.step))) == 3
+
+
+async def test_wait_reject_and_return_need_a_note_and_reveal_is_audited(
+        api: tuple[httpx.AsyncClient, Runtime]) -> None:
+    client, rt = api
+    await file_complaint(rt)
+    ticket = await rt.transact(lambda s: s.scalar(select(Case.ticket)))
+    officer = await sign_in(client, rt, "petugas.tl")
+    for action in ("wait", "reject"):
+        refused = await client.post(f"/api/cases/{ticket}/{action}", json={}, headers=officer)
+        assert refused.status_code == 409 and "note" in refused.json()["detail"]
+    waiting = await client.post(f"/api/cases/{ticket}/wait", json={"note": "foto KTP yang lebih jelas"},
+                                headers=officer)
+    assert waiting.json()["status"] == "waiting"
+    notes = await rt.transact(_notifications)
+    assert "foto KTP yang lebih jelas" in notes[-1].body and notes[-1].template == "case_waiting"
+    resumed = await client.post(f"/api/cases/{ticket}/advance", json={}, headers=officer)
+    assert resumed.json()["status"] == "open" and resumed.json()["step"]["index"] == 2
+    back = await client.post(f"/api/cases/{ticket}/return", json={"to_step": 1, "note": "data diperiksa ulang"},
+                             headers=officer)
+    assert back.json()["step"]["index"] == 1
+    revealed = await client.post(f"/api/cases/{ticket}/nik", headers=officer)
+    assert revealed.json() == {"nik": NIK}
+    audit: list[Any] = await rt.transact(lambda s: [(a.action, a.actor) for a in s.scalars(select(AuditEntry))])
+    assert ("nik.reveal", "petugas.tl") in audit
