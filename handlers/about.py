@@ -1,5 +1,5 @@
 """Questions about the bot and about complaining itself, answered honestly: is anyone there, can photos be sent
-here, what is my complaint's status, will I be struck off for complaining. Each is a handler (``matches`` is
+here, will I be struck off for complaining. Each is a handler (``matches`` is
 pure, ``handle`` answers)."""
 
 from __future__ import annotations
@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 
 from handlers import messages as m
-from handlers import render
 from handlers.context import Turn
 from handlers.types import Reply
 
@@ -50,19 +49,6 @@ class PhotoHere:
 
     def handle(self, turn: Turn) -> Reply:
         return turn.say(m.PHOTO_HERE, "answer", aspect="complaints")
-
-
-class ComplaintStatus:
-    """"status pengaduan saya": what the bot can and cannot check, and where the citizen can."""
-
-    def matches(self, turn: Turn) -> bool:
-        return bool(STATUS.search(turn.u.text)) and turn.u.problem is None
-
-    def handle(self, turn: Turn) -> Reply:
-        agency = turn.ctx.agency(turn.state)
-        contacts = "\n".join(render.reach(agency, 3)) if agency else ""
-        text = m.COMPLAINT_STATUS.format(office=contacts or m.STATUS_OFFICE_UNKNOWN)
-        return turn.say(text, "answer", aspect="complaints")
 
 
 class Fear:

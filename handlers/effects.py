@@ -45,3 +45,37 @@ class OpenCase(Effect):
     phone: str | None
     photos: tuple[PhotoRef, ...]
     opened_at: datetime
+
+
+@dataclass(frozen=True)
+class LookupCases(Effect):
+    """``status`` or a ticket: the host replaces the reply's first message with the citizen's cases (their own on
+    this channel; another channel's only with the last four digits of the NIK on it). A miss is counted in the
+    conversation (``ConversationState.misses``)."""
+
+    ticket: str | None = None
+    last4: str | None = None
+
+
+@dataclass(frozen=True)
+class CaseFeedback(Effect):
+    """The citizen's answer to "Masalahnya sudah selesai?": ``ya``, ``belum`` (reopens it) or ``tidak-tahu``."""
+
+    ticket: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class SaveSurvey(Effect):
+    """The SKM answers given so far (unsur 1..n, each 1-4) for the case's one survey."""
+
+    ticket: str
+    answers: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class AttachToCase(Effect):
+    """Documents sent while a case waits for the citizen: attached to it, and the case goes on."""
+
+    ticket: str
+    photos: tuple[PhotoRef, ...]

@@ -4,10 +4,11 @@ Every host (the terminal `chat`, the `ask` batch, the simulator, WhatsApp, Teleg
 does no I/O. A router tries the handlers in a stated order and the first whose ``matches`` is true answers:
 
 1. a channel's start (Telegram's /start);
-2. the complaint form: in progress, or started (``lapor``); a shared contact card;
+2. the survey and the complaint form: in progress, or started (``lapor``); the answer to "sudah selesai?";
+   a shared contact card;
 3. announcements: ``berhenti``/``stop`` and ``langganan``;
 4. an empty message;
-5. commands: ``reset``, ``lanjut``, ``menu``; thanks; a greeting; ``petugas``;
+5. commands: ``reset``, ``lanjut``, ``menu``; thanks; a greeting; ``status`` or a ticket; ``petugas``;
 6. answering from the standards (with its questions back: which agency, which service).
 """
 
@@ -20,8 +21,9 @@ from typing import Protocol
 
 from bot.domain.protect import Protector, new_key, parse_key
 from handlers import messages as m
-from handlers.about import ComplaintStatus, Fear, PhotoHere, Presence
+from handlers.about import Fear, PhotoHere, Presence
 from handlers.answers import Answer
+from handlers.case_status import CaseStatus, Feedback, Survey, WaitedDocument
 from handlers.commands import Greeting, Menu, More, Reset, Thanks
 from handlers.complaint_form import ComplaintForm
 from handlers.context import Context, Turn
@@ -66,8 +68,8 @@ class Engine:
         self.ctx = Context(kb, self.lex, Reader(kb, self.lex), self.dispatch, clock or _now,
                            protector or Protector(parse_key(new_key())))
         self.handlers: list[Handler] = list(handlers) if handlers is not None else [
-            Start(), ComplaintForm(), ContactShared(), OptOut(), OptIn(), Empty(),
-            Reset(), More(), Menu(), Thanks(), Greeting(), Presence(), Fear(), ComplaintStatus(), PhotoHere(),
+            Start(), Survey(), ComplaintForm(), Feedback(), WaitedDocument(), ContactShared(), OptOut(), OptIn(),
+            Empty(), Reset(), More(), Menu(), Thanks(), Greeting(), Presence(), Fear(), CaseStatus(), PhotoHere(),
             Officer(), Answer(),
         ]
 

@@ -87,14 +87,6 @@ PHOTO_HERE = (
     "Untuk mengadu, ketik *lapor*; untuk mengurus layanan, dokumennya tetap dibawa ke kantor.\n"
     "_Jangan kirim foto PIN atau kode rahasia._"
 )
-COMPLAINT_STATUS = (
-    "Maaf, bot ini belum bisa melihat status pengaduan.\n"
-    "• Lewat SP4N-LAPOR!: lihat di www.lapor.go.id dengan nomor pelacakan yang Anda terima (menurut ketentuan "
-    "LAPOR!, laporan diteruskan paling lambat 3 hari kerja, lalu instansi menindaklanjuti paling lambat "
-    "5 hari kerja).\n"
-    "• Langsung ke kantor Dinas Sosial: tanyakan melalui\n{office}"
-)
-STATUS_OFFICE_UNKNOWN = "kantor Dinas Sosial tempat Anda mengadu."
 COMPLAINT_FEAR = (
     "Menyampaikan pengaduan adalah *hak* Anda, dijamin UU 25/2009 tentang Pelayanan Publik. 🙏\n"
     "Lewat SP4N-LAPOR! (www.lapor.go.id) Anda bisa memilih *Anonim* (identitas Anda tidak ditampilkan) atau "
@@ -428,3 +420,90 @@ CASE_DUPLICATE = (
     "Ketik *status* untuk melihat perkembangannya."
 )
 CASE_MESSAGE = "📋 Pengaduan *{ticket}*, pesan dari petugas:\n{text}"
+
+# `status` and a ticket (handlers/case_status.py); the list itself is written by the host (bot/messaging/casework.py).
+STATUS_NONE = (
+    "Belum ada pengaduan yang tercatat dari chat ini. Ketik *lapor* untuk membuat pengaduan.\n"
+    "Menanyakan pengaduan dari nomor/aplikasi lain? Kirim nomor pengaduannya dan 4 angka terakhir NIK, "
+    "contoh: *TLT-7K3QMR 0002*."
+)
+STATUS_NOT_FOUND = (
+    "Pengaduan *{ticket}* tidak ditemukan. Periksa lagi nomornya; dari nomor/aplikasi lain, sertakan 4 angka "
+    "terakhir NIK (contoh: *{ticket} 0002*)."
+)
+STATUS_TOO_MANY = "Terlalu banyak nomor pengaduan yang tidak ditemukan. Mohon coba lagi 1 jam lagi."
+STATUS_HEAD = "*Pengaduan Anda:*"
+STATUS_LINE = "• *{ticket}* ({topic}): {status}, tahap {n} dari {total}: {step}.{due}{note}"
+STATUS_DUE = " Perkiraan selesai: {due}."
+STATUS_NOTE = "\n  Catatan terakhir: {note}"
+STATUS_TAIL = "Ketik *petugas* bila ingin bertanya langsung."
+
+# "Masalahnya sudah selesai?" and the SKM (Survei Kepuasan Masyarakat, PermenPANRB 14/2017).
+FEEDBACK_REOPENED = (
+    "Mohon maaf masalahnya belum selesai. 🙏 Pengaduan *{ticket}* kami buka kembali dan petugas sudah "
+    "diberi tahu. Kami kabari perkembangannya di chat ini."
+)
+FEEDBACK_THANKS = "Terima kasih, senang masalahnya sudah selesai. 🙏"
+FEEDBACK_NOTED = "Terima kasih, jawaban Anda kami catat."
+SURVEY_OFFER = (
+    "Bersediakah Anda mengisi *Survei Kepuasan Masyarakat* (9 pertanyaan singkat, jawab dengan angka 1–4)? "
+    "Balas *ya* atau *tidak*."
+)
+SURVEY_YES = "Ya"
+SURVEY_NO = "Tidak"
+SURVEY_DECLINED = "Baik, terima kasih. 🙏"
+SURVEY_QUESTION = "Survei ({n}/{total}): {question}"
+SURVEY_TAIL = "Balas dengan angka 1–4, atau *stop* untuk berhenti."
+SURVEY_PICK = "Mohon jawab dengan angka 1, 2, 3 atau 4."
+SURVEY_STOPPED = "Survei dihentikan; jawaban yang sudah diberikan kami catat. Terima kasih. 🙏"
+SURVEY_DONE = "Terima kasih atas penilaian Anda! 🙏 Masukan Anda membantu kami memperbaiki pelayanan."
+SURVEY_QUESTIONS = (
+    ("Bagaimana kesesuaian persyaratan pelayanan dengan jenis pelayanannya?",
+     ("Tidak sesuai", "Kurang sesuai", "Sesuai", "Sangat sesuai")),
+    ("Bagaimana kemudahan prosedur pelayanan di unit ini?",
+     ("Tidak mudah", "Kurang mudah", "Mudah", "Sangat mudah")),
+    ("Bagaimana kecepatan waktu dalam memberikan pelayanan?",
+     ("Tidak cepat", "Kurang cepat", "Cepat", "Sangat cepat")),
+    ("Bagaimana kewajaran biaya/tarif dalam pelayanan?",
+     ("Sangat mahal", "Cukup mahal", "Murah", "Gratis")),
+    ("Bagaimana kesesuaian produk pelayanan dalam standar pelayanan dengan hasil yang diberikan?",
+     ("Tidak sesuai", "Kurang sesuai", "Sesuai", "Sangat sesuai")),
+    ("Bagaimana kompetensi/kemampuan petugas dalam pelayanan?",
+     ("Tidak kompeten", "Kurang kompeten", "Kompeten", "Sangat kompeten")),
+    ("Bagaimana perilaku petugas dalam pelayanan, terkait kesopanan dan keramahan?",
+     ("Tidak sopan dan ramah", "Kurang sopan dan ramah", "Sopan dan ramah", "Sangat sopan dan ramah")),
+    ("Bagaimana penanganan pengaduan pengguna layanan?",
+     ("Tidak ada", "Ada tetapi tidak berfungsi", "Berfungsi kurang maksimal", "Dikelola dengan baik")),
+    ("Bagaimana kualitas sarana dan prasarana?",
+     ("Buruk", "Cukup", "Baik", "Sangat baik")),
+)
+CASE_DOCUMENT_RECEIVED = (
+    "Terima kasih, {n} dokumen untuk pengaduan *{ticket}* sudah kami terima dan diteruskan ke petugas. "
+    "Kami kabari perkembangannya di chat ini."
+)
+
+# WhatsApp templates (utility), sent instead of the free text above once the 24-hour window has closed. Their
+# texts must be approved by Meta exactly as written here (docs/whatsapp-templates.md has the requests):
+# a body never starts or ends with a variable, and has several fixed words around each.
+WHATSAPP_TEMPLATES = {
+    "case_received": (
+        "Pengaduan Anda sudah kami terima dengan nomor {{1}}. Perkiraan selesai {{2}}. "
+        "Kami akan mengabari setiap perkembangan melalui WhatsApp ini."
+    ),
+    "case_status": (
+        "Pengaduan Anda nomor {{1}} kini berstatus {{2}}. Perkiraan selesai {{3}}. "
+        "Balas pesan ini bila ada pertanyaan."
+    ),
+    "case_waiting": (
+        "Pengaduan Anda nomor {{1}} menunggu data dari Anda, yaitu {{2}}. "
+        "Mohon kirim foto atau keterangannya dengan membalas pesan ini."
+    ),
+    "case_resolved": (
+        "Pengaduan Anda nomor {{1}} sudah selesai ditangani. Apakah masalahnya sudah selesai? "
+        "Balas Ya, Belum, atau Tidak tahu."
+    ),
+    "case_survey": (
+        "Terima kasih telah menyampaikan pengaduan nomor {{1}} kepada kami. Bersediakah Anda mengisi survei "
+        "kepuasan singkat? Balas Ya untuk memulai."
+    ),
+}

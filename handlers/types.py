@@ -98,6 +98,7 @@ class ConversationState:
     question: Question | None = None
     form: FormState | None = None
     more: list[str] = field(default_factory=list)  # further pages of a long answer
+    misses: list[str] = field(default_factory=list)  # when tickets not found were asked (ISO times, last hour)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

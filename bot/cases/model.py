@@ -40,6 +40,7 @@ class Notice:
     body: str
     template: str | None = None
     variables: dict[str, str] | None = None
+    asks: tuple[str, str] | None = None  # (question kind, ticket): "case-feedback" or "case-waiting"
 
 
 def step_name(case: Case) -> str:

@@ -35,10 +35,12 @@ def for_change(case: Case, action: str, note: str | None, agency: Agency) -> Not
     if case.status == CaseStatus.WAITING:
         body = m.CASE_WAITING.format(ticket=case.ticket, note=note or "")
         return Notice(case.contact_id, case.channel, body, TEMPLATES["waiting"],
-                      {"1": case.ticket, "2": one_line(note or m.CASE_WAITING_DEFAULT)})
+                      {"1": case.ticket, "2": one_line(note or m.CASE_WAITING_DEFAULT)},
+                      asks=("case-waiting", case.ticket))
     if case.status == CaseStatus.RESOLVED:
         body = m.CASE_RESOLVED.format(ticket=case.ticket, note=note_line)
-        return Notice(case.contact_id, case.channel, body, TEMPLATES["resolved"], {"1": case.ticket})
+        return Notice(case.contact_id, case.channel, body, TEMPLATES["resolved"], {"1": case.ticket},
+                      asks=("case-feedback", case.ticket))
     if case.status == CaseStatus.REJECTED:
         body = m.CASE_REJECTED.format(ticket=case.ticket, note=note or "")
         return Notice(case.contact_id, case.channel, body, TEMPLATES["status"],

@@ -18,13 +18,12 @@ from bot.db.models import Contact, ConversationStateRow, Inbound, Media, Message
 from bot.db.session import insert_for
 from bot.domain.nik import mask_all, mask_json
 from bot.messaging import outbox
-from bot.messaging.casework import PendingCase, open_pending
+from bot.messaging.casework import CASE_EFFECTS, Pending, carry_out
 from bot.messaging.conversation import respond, stored_text
 from bot.messaging.effects import apply
 from bot.messaging.runtime import Runtime
 from bot.messaging.statuses import InboundStatus, MediaStatus
 from handlers import messages
-from handlers.effects import OpenCase
 from handlers.types import ConversationState, InboundMessage, OutboundMessage, Reply
 
 
@@ -51,7 +50,7 @@ class Batch:
         self.media: list[dict[str, Any]] = []
         self.done: list[dict[str, Any]] = []
         self.saved_states: dict[int, Any] = {}
-        self.cases: list[PendingCase] = []
+        self.cases: list[Pending] = []
         self.masked_payloads: list[dict[str, Any]] = []
 
     def prepare(self, session: Session, incomings: list[InboundMessage]) -> None:
@@ -138,17 +137,18 @@ class Batch:
         self.messages.append({"contact_id": contact.id, "direction": "in", "text": stored_text(mask_all(incoming.text)),
                               "choices": None, "intent": None, "service": None, "aspect": None, "created_at": now})
         state = self.state(contact)
-        in_form = state.form is not None
+        waited = state.question is not None and state.question.kind == "case-waiting"
+        in_form = state.form is not None or waited  # documents go to the form, or to the case that waits for them
         if incoming.text.strip() or not incoming.media or incoming.shared_contact or in_form:
             reply = respond(self.runtime.engine, incoming, state)
-            opens = [e for e in reply.effects if isinstance(e, OpenCase)]
-            apply([e for e in reply.effects if not isinstance(e, OpenCase)], contact.changes)
+            apply([e for e in reply.effects if not isinstance(e, CASE_EFFECTS)], contact.changes)
             if state.agency != contact.agency:
                 contact.agency = state.agency
                 contact.changes["agency"] = state.agency
             said = [self.say(contact, incoming.channel, out, reply) for out in reply.messages]
-            for draft in opens:  # the confirmation is the reply's first message
-                self.cases.append(PendingCase(contact.id, incoming.channel, draft, said[0][0], said[0][1]))
+            for effect in reply.effects:  # carried out at flush; they may correct the reply's first message
+                if isinstance(effect, CASE_EFFECTS):
+                    self.cases.append(Pending(contact.id, incoming.channel, effect, state, *said[0]))
         if incoming.media and not in_form:
             what = (messages.MEDIA_WHAT_ONE if len(incoming.media) == 1
                     else messages.MEDIA_WHAT_MANY.format(n=len(incoming.media)))
@@ -161,7 +161,7 @@ class Batch:
             session.execute(insert(table_of(Media)), self.media)
             self.runtime.media_waiting = True
         for pending in self.cases:  # after the media rows (a case's photos point at them), before the messages
-            open_pending(session, self.runtime, pending, self.outbox)
+            carry_out(session, self.runtime, pending, self.outbox)
         if self.messages:
             session.execute(insert(table_of(Message)), self.messages)
         if self.states:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -27,6 +28,12 @@ WINDOW_CODE = int(WINDOW_CLOSED_CODE)
 def inside_window(last_inbound_at: datetime | None, now: datetime) -> bool:
     """Free text may be sent only within 24 hours of the citizen's last message; after that, a template."""
     return last_inbound_at is not None and now - last_inbound_at < WINDOW
+
+
+def one_line(value: str, limit: int = 1000) -> str:
+    """A template variable as WhatsApp accepts it: no newline or tab, no run of spaces (Twilio 63040)."""
+    flat = re.sub(r"\s+", " ", value).strip() or "-"
+    return flat[:limit]
 
 
 def make_client(settings: Settings) -> Client:
@@ -63,6 +70,9 @@ class TwilioSender:
         self.status_callback = f"{base}/webhooks/twilio/status" if base else None
 
     def _template_for(self, job: Job) -> tuple[str, str] | None:
+        """The approved template for a message outside the window: the one its row names (a case notice has
+        its own), else the generic ``notification`` (a documented fallback for replies, whose variable is the
+        whole text)."""
         name = job.template or "notification"
         sid = self.settings.twilio_templates.get(name)
         return (name, sid) if sid else None
@@ -74,13 +84,15 @@ class TwilioSender:
             kwargs["status_callback"] = self.status_callback
         inside = inside_window(job.last_inbound_at, datetime.now(UTC))
         template = None
-        if job.template or force_template or not inside:
+        if force_template or not inside:
             found = self._template_for(job)
             if found is None:
+                name = job.template or "notification"
                 raise SendFailure(FailureKind.WINDOW, str(WINDOW_CODE),
-                                  "outside the 24-hour window and no approved template is configured")
+                                  f"outside the 24-hour window and no approved template {name!r} is configured "
+                                  "in TWILIO_TEMPLATES")
             template, sid = found
-            variables = job.template_variables or {"1": job.body[:1000]}
+            variables = {k: one_line(v) for k, v in (job.template_variables or {"1": job.body}).items()}
             kwargs |= {"content_sid": sid, "content_variables": json.dumps(variables, ensure_ascii=False)}
         else:
             kwargs["body"] = job.body
