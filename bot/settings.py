@@ -68,11 +68,6 @@ class Settings(BaseSettings):
         return bool(self.twilio_account_sid and self.twilio_auth_token and self.twilio_whatsapp_from)
 
     @property
-    def template_fallback(self) -> bool:
-        """A "notification" template is approved: free text refused outside the 24-hour window is resent as it."""
-        return bool(self.twilio_templates.get("notification"))
-
-    @property
     def simulator_on(self) -> bool:
         if self.simulator_enabled is not None:
             return self.simulator_enabled

@@ -24,14 +24,15 @@ from bot.messaging.statuses import OPEN, OutboxStatus
 
 def new_rows(*, contact_id: int, channel: str, body: str, limit: int | None = None, kind: str = "reply",
              choices: list[dict[str, str]] | None = None, template: str | None = None,
-             template_variables: dict[str, str] | None = None) -> list[dict[str, Any]]:
+             template_variables: dict[str, str] | None = None, template_only: bool = False) -> list[dict[str, Any]]:
     """Column values of the rows for one message: a body over the channel's ``limit`` becomes several rows,
     with the buttons on the last."""
     parts = split_body(body, limit) if limit else [body]
     now = utcnow()
     return [{"contact_id": contact_id, "channel": channel, "kind": kind, "body": part,
              "choices": choices if n == len(parts) - 1 else None, "template": template,
-             "template_variables": template_variables, "status": OutboxStatus.PENDING, "attempts": 0,
+             "template_variables": template_variables, "template_only": template_only,
+             "status": OutboxStatus.PENDING, "attempts": 0,
              "next_attempt_at": now, "created_at": now, "updated_at": now}
             for n, part in enumerate(parts)]
 
@@ -55,6 +56,7 @@ class Job:
     choices: list[dict[str, str]] | None
     template: str | None
     template_variables: dict[str, str] | None
+    template_only: bool
     attempts: int
     external_id: str  # the contact on its channel: E.164 phone (WhatsApp) or chat id (Telegram)
     phone: str | None
@@ -100,7 +102,8 @@ def claim(session: Session, *, worker: str, limit: int, lease_seconds: int, chan
             status=OutboxStatus.SKIPPED, lease_until=None, leased_by=None, attempts=Outbox.attempts - 1,
             error="the contact opted out of announcements"))
     return [
-        Job(o.id, o.contact_id, o.channel, o.kind, o.body, o.choices, o.template, o.template_variables, o.attempts,
+        Job(o.id, o.contact_id, o.channel, o.kind, o.body, o.choices, o.template, o.template_variables,
+            o.template_only, o.attempts,
             c.external_id, c.phone, c.last_inbound_at)
         for o, c in rows if o.id not in refused
     ]

@@ -4,6 +4,7 @@ because WhatsApp's 24-hour window had closed (Twilio 63016) is queued again as t
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
@@ -41,11 +42,12 @@ def _lock_statuses(session: Session, reports: dict[str, tuple[str, str | None]])
     return {row.provider_id: (str(row.status), row.error_code) for row in session.execute(upsert)}
 
 
-def mark_sent(session: Session, *, sent: list[Sent], template_fallback: bool = False) -> int:
+def mark_sent(session: Session, *, sent: list[Sent], templates: Collection[str] = ()) -> int:
     """Record accepted sends, merging statuses reported before the send call returned.
 
     A message already reported as failed because the 24-hour window had closed is queued again as the
-    approved template (when ``template_fallback``), as the status callback would have done had it come later.
+    approved template (when it is configured: ``templates``), as the status callback would have done had it
+    come later.
     Returns how many were queued again.
     """
     if not sent:
@@ -61,31 +63,39 @@ def mark_sent(session: Session, *, sent: list[Sent], template_fallback: bool = F
         template = s.template or s.job.template
         updates.append({"id": s.job.id, "status": status, "provider_id": s.provider_id,
                         "sent_at": now, "lease_until": None, "leased_by": None, "error": None,
-                        "updated_at": now, "error_code": code, "template": template})
-        if template_fallback:
+                        "updated_at": now, "error_code": code, "template": template,
+                        "template_only": s.template is not None or s.job.template_only})
+        if s.template is None and not s.job.template_only:
             again += _resend_as_template(session, contact_id=s.job.contact_id, channel=s.job.channel,
                                          body=s.job.body, kind=s.job.kind, status=status, code=code,
-                                         template=template)
+                                         template=template, variables=s.job.template_variables,
+                                         templates=templates)
     session.execute(update(Outbox), updates)
     return again
 
 
 def _resend_as_template(session: Session, *, contact_id: int, channel: str, body: str, kind: str, status: str,
-                        code: str | None, template: str | None) -> bool:
-    """Free text refused because the WhatsApp 24-hour window had closed (Twilio 63016): queue the same text
-    again as the approved template. Called where a message becomes failed: the send path or the callback."""
-    if code != WINDOW_CLOSED_CODE or status not in (OutboxStatus.FAILED, OutboxStatus.UNDELIVERED) or template:
+                        code: str | None, template: str | None, variables: dict[str, str] | None,
+                        templates: Collection[str]) -> bool:
+    """Free text refused because the WhatsApp 24-hour window had closed (Twilio 63016): queue it again as its
+    approved template (a case notice's own, else the generic ``notification``), when that is configured.
+    Called where a message becomes failed: the send path or the callback."""
+    name = template or "notification"
+    if code != WINDOW_CLOSED_CODE or status not in (OutboxStatus.FAILED, OutboxStatus.UNDELIVERED):
         return False
-    enqueue(session, contact_id=contact_id, channel=channel, body=body, kind=kind, template="notification")
+    if name not in templates:
+        return False
+    enqueue(session, contact_id=contact_id, channel=channel, body=body, kind=kind, template=name,
+            template_variables=variables, template_only=True)
     return True
 
 
 def record_provider_status(session: Session, *, provider_id: str, status: str, error_code: str | None,
-                           template_fallback: bool = False) -> bool:
+                           templates: Collection[str] = ()) -> bool:
     """A status callback: kept forward-only, also when it arrives before the send call returned.
 
     A report that makes the message failed because the 24-hour window had closed queues it again as the
-    approved template (when ``template_fallback``); a repeated or outdated report changes nothing. Returns
+    approved template (when it is configured: ``templates``); a repeated or outdated report changes nothing. Returns
     whether the message was queued again.
     """
     stored, stored_code = _lock_statuses(session, {provider_id: (status, error_code)})[provider_id]
@@ -102,6 +112,6 @@ def record_provider_status(session: Session, *, provider_id: str, status: str, e
     row.status = outcome
     if error_code:
         row.error_code = error_code
-    return template_fallback and _resend_as_template(
+    return not row.template_only and _resend_as_template(
         session, contact_id=row.contact_id, channel=row.channel, body=row.body, kind=row.kind, status=outcome,
-        code=error_code, template=row.template)
+        code=error_code, template=row.template, variables=row.template_variables, templates=templates)

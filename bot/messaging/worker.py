@@ -86,7 +86,7 @@ class Worker:
             results = await asyncio.gather(*(self._deliver(job) for job in jobs))
             await self.runtime.writer.idle()
             await self.runtime.transact(reports.mark_sent, sent=[r for r in results if r is not None],
-                                        template_fallback=self.runtime.settings.template_fallback)
+                                        templates=set(self.runtime.settings.twilio_templates))
         return len(jobs)
 
     async def step(self) -> int:

@@ -80,7 +80,7 @@ async def twilio_status(request: Request, rt: RuntimeDep) -> Response:
         return _refuse(400, "MessageSid or MessageStatus is malformed")
     code = (fields.get("ErrorCode") or "")[:20] or None
     if await rt.transact(reports.record_provider_status, provider_id=sid, status=status, error_code=code,
-                         template_fallback=rt.settings.template_fallback):
+                         templates=set(rt.settings.twilio_templates)):
         rt.wakeup.set()
     return _twiml()
 

@@ -27,7 +27,7 @@ def _job(last_inbound_hours_ago: float | None, **changes: object) -> Job:
     last = None if last_inbound_hours_ago is None else utcnow() - timedelta(hours=last_inbound_hours_ago)
     values: dict[str, object] = {"id": 1, "contact_id": 1, "channel": "whatsapp", "kind": "announcement",
                                  "body": "Pembagian KKS hari Senin di kantor desa.", "choices": None,
-                                 "template": None, "template_variables": None, "attempts": 1,
+                                 "template": None, "template_variables": None, "template_only": False, "attempts": 1,
                                  "external_id": "+6281234567890", "phone": "+6281234567890", "last_inbound_at": last}
     values.update(changes)
     return Job(**values)  # type: ignore[arg-type]
@@ -160,3 +160,25 @@ async def test_a_contact_who_writes_again_after_30_hours_gets_free_text(
     await eventually(lambda: len(fake_twilio.sent_to(phone)) == 2)
     reply = fake_twilio.sent_to(phone)[1]
     assert "16.30" in reply["Body"] and "ContentSid" not in reply  # the window opened again: free text
+
+
+async def test_a_case_notice_is_free_text_inside_the_window_and_its_own_template_outside(
+        sender: Callable[..., TwilioSender], fake_twilio: FakeTwilio) -> None:
+    templates = {"notification": TEMPLATE, "case_status": "HX" + "c" * 32}
+    notice = {"kind": "notification", "template": "case_status", "body": "📋 Pengaduan *TLT-7K3QMR*\nStatus: ...",
+              "template_variables": {"1": "TLT-7K3QMR", "2": "diproses\n(Diverifikasi)", "3": "Senin"}}
+    inside = await sender(templates).send(_job(2, **notice))
+    assert inside.template is None and fake_twilio.sent[-1]["Body"].startswith("📋")
+    outside = await sender(templates).send(_job(30, **notice))
+    sent = fake_twilio.sent[-1]
+    assert outside.template == "case_status" and sent["ContentSid"] == templates["case_status"]
+    assert json.loads(sent["ContentVariables"]) == {"1": "TLT-7K3QMR", "2": "diproses (Diverifikasi)", "3": "Senin"}
+    forced = await sender(templates).send(_job(2, **notice, template_only=True))  # queued again after a 63016
+    assert forced.template == "case_status"
+
+
+async def test_a_missing_case_template_is_named_in_the_failure(
+        sender: Callable[..., TwilioSender], fake_twilio: FakeTwilio) -> None:
+    with pytest.raises(SendFailure) as failure:
+        await sender({"notification": TEMPLATE}).send(_job(30, template="case_waiting"))
+    assert "'case_waiting'" in str(failure.value) and fake_twilio.sent == []

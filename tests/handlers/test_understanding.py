@@ -216,7 +216,7 @@ def test_hours_follow_up_for_a_day_and_another_region(dialog: D) -> None:
     ("halo ada orang?", "greeting", "otomatis"),
     ("ini bot ya?", "greeting", "petugas"),
     ("kalau saya lapor takut ketahuan terus dicoret", "complaint", "Anonim"),
-    ("status pengaduan saya gimana", "answer", "belum bisa melihat status"),
+    ("status pengaduan saya gimana", "status", "Belum ada pengaduan yang tercatat"),
     ("bisa kirim foto kk disini?", "answer", "Bisa"),
 ])
 def test_questions_about_the_bot_and_complaining(dialog: D, says: str, intent: str, expects: str) -> None:

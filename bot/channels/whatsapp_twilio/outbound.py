@@ -84,7 +84,7 @@ class TwilioSender:
             kwargs["status_callback"] = self.status_callback
         inside = inside_window(job.last_inbound_at, datetime.now(UTC))
         template = None
-        if force_template or not inside:
+        if force_template or job.template_only or not inside:
             found = self._template_for(job)
             if found is None:
                 name = job.template or "notification"

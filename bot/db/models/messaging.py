@@ -89,6 +89,8 @@ class Outbox(Base):
     choices: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
     template: Mapped[str | None] = mapped_column(String(60))  # name of a configured WhatsApp template
     template_variables: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    # Sent as the template even inside the 24-hour window (queued again after a 63016, or sent as one)
+    template_only: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(12), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -15,6 +15,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("outbox") as batch:
+        batch.add_column(sa.Column("template_only", sa.Boolean(), nullable=False, server_default=sa.false()))
 
     op.create_table(
         "users",
@@ -156,6 +158,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("outbox") as batch:
+        batch.drop_column("template_only")
 
     with op.batch_alter_table("case_photos", schema=None) as batch_op:
         batch_op.drop_index("ix_case_photos_case")
