@@ -139,6 +139,34 @@ class WaitedDocument:
                      "case-document", agency=turn.state.agency, effects=[AttachToCase(question.text, photos)])
 
 
+class PhotoForCase:
+    """A photo sent outside a form by a citizen who has a case: attach it to that case, or start a new one?"""
+
+    def matches(self, turn: Turn) -> bool:
+        question = turn.state.question
+        if question is not None and question.kind == "photo-where":
+            return _said(turn) in {"1", "2"}
+        return bool(turn.msg.media) and turn.state.case_ticket is not None and turn.state.form is None
+
+    def handle(self, turn: Turn) -> Reply:
+        state = turn.state
+        question = state.question
+        if question is not None and question.kind == "photo-where":
+            state.question = None
+            if _said(turn) == "2":
+                return turn.ctx.dispatch(turn.again("lapor"))
+            photos = tuple(PhotoRef(m.FORM_EXTRA_ITEM, source, None) for source in question.options)
+            text = m.CASE_DOCUMENT_RECEIVED.format(ticket=question.text, n=len(photos))
+            return Reply([OutboundMessage(text)], "case-document", agency=state.agency,
+                         effects=[AttachToCase(question.text, photos)])
+        ticket = state.case_ticket
+        assert ticket is not None
+        state.question = Question("photo-where", text=ticket, options=[media.source for media in turn.msg.media])
+        choices = [Choice("1", m.PHOTO_FOR_CASE.format(ticket=ticket)), Choice("2", m.PHOTO_FOR_NEW)]
+        return turn.ctx.ask(m.PHOTO_WHERE.format(n=len(turn.msg.media)), choices, "case-document",
+                            agency=state.agency)
+
+
 def ask(turn: Turn, unsur: int) -> Reply:
     question, labels = m.SURVEY_QUESTIONS[unsur - 1]
     choices = [Choice(str(i), label) for i, label in enumerate(labels, 1)]

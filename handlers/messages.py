@@ -507,3 +507,16 @@ WHATSAPP_TEMPLATES = {
         "kepuasan singkat? Balas Ya untuk memulai."
     ),
 }
+MEDIA_RETAKE = {
+    "small": (
+        "Foto yang Anda kirim terlalu kecil untuk dibaca petugas. 🙏 Mohon foto ulang dokumennya lebih dekat "
+        "(memenuhi layar) dan kirim lagi di chat ini; foto pertama tetap kami simpan sampai ada yang lebih jelas."
+    ),
+    "blurry": (
+        "Foto yang Anda kirim kurang jelas (buram), tulisannya sulit dibaca. 🙏 Mohon foto ulang di tempat terang, "
+        "HP dipegang diam, lalu kirim lagi di chat ini; foto pertama tetap kami simpan sampai ada yang lebih jelas."
+    ),
+}
+PHOTO_WHERE = "Terima kasih, {n} foto/dokumen kami terima. Untuk apa dokumen ini?"
+PHOTO_FOR_CASE = "Lampirkan ke pengaduan {ticket}"
+PHOTO_FOR_NEW = "Untuk pengaduan baru"

@@ -99,6 +99,7 @@ class ConversationState:
     form: FormState | None = None
     more: list[str] = field(default_factory=list)  # further pages of a long answer
     misses: list[str] = field(default_factory=list)  # when tickets not found were asked (ISO times, last hour)
+    case_ticket: str | None = None  # the citizen's latest case from this chat (a photo sent later may be for it)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

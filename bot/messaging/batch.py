@@ -137,8 +137,9 @@ class Batch:
         self.messages.append({"contact_id": contact.id, "direction": "in", "text": stored_text(mask_all(incoming.text)),
                               "choices": None, "intent": None, "service": None, "aspect": None, "created_at": now})
         state = self.state(contact)
-        waited = state.question is not None and state.question.kind == "case-waiting"
-        in_form = state.form is not None or waited  # documents go to the form, or to the case that waits for them
+        # documents go to the form, to the case that waits for them, or the citizen is asked which case
+        in_form = state.form is not None or state.case_ticket is not None or (
+            state.question is not None and state.question.kind == "case-waiting")
         if incoming.text.strip() or not incoming.media or incoming.shared_contact or in_form:
             reply = respond(self.runtime.engine, incoming, state)
             apply([e for e in reply.effects if not isinstance(e, CASE_EFFECTS)], contact.changes)

@@ -68,6 +68,7 @@ def _open(session: Session, runtime: Runtime, pending: Pending, draft: OpenCase,
     citizen already has an open case of the same kind."""
     opened = open_case(session, draft, contact_id=pending.contact_id, channel=pending.channel,
                        kb=runtime.engine.kb, protector=runtime.protector)
+    pending.state.case_ticket = opened.ticket
     if opened.duplicate:
         pending.rewrite(messages.CASE_DUPLICATE.format(ticket=opened.ticket), queued)
         pending.message["intent"] = "complaint-duplicate"

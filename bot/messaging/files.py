@@ -1,17 +1,29 @@
-"""Photos and documents from citizens: typed from their bytes, stripped of metadata, stored by hash.
+"""Photos and documents from citizens: typed from their bytes, images decoded and encoded again with Pillow
+(upright, at most 2048 px, no metadata), checked for size and sharpness, stored encrypted by hash.
 
-Files live under MEDIA_DIR (outside any web root), named by the SHA-256 of the stored bytes.
+Files live under MEDIA_DIR (outside any web root), named by the SHA-256 of the cleaned bytes and encrypted
+with the DATA_KEY (``bot.domain.protect``, purpose "photo"): a copied disk shows no document.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import os
-import struct
 from dataclasses import dataclass
 from pathlib import Path
 
+from PIL import Image, ImageFilter, ImageOps, ImageStat
+
+from bot.domain.protect import Protector
+
 ACCEPTED = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
+FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+MAX_SIDE = 2048  # as FixMyStreet keeps citizens' photos
+MIN_SHORT_SIDE = 600  # below this a KTP's text cannot be read
+SHARPNESS_SCALE = 1000  # sharpness is measured on the image shrunk to this, so it does not depend on its size
+MIN_SHARPNESS = 150.0  # Laplacian variance; printed text blurred past reading (Gaussian radius 3) measures ~100
+Image.MAX_IMAGE_PIXELS = 60_000_000  # a larger "photo" is a decompression bomb: refused, not decoded
 
 
 def human_size(size: int) -> str:
@@ -41,73 +53,53 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
-def _strip_jpeg(data: bytes) -> bytes:
-    """Drop APP1 (EXIF, XMP, GPS), APP13 (IPTC) and comments; keep the image data untouched."""
-    out = bytearray(data[:2])
-    i = 2
-    while i + 4 <= len(data):
-        if data[i] != 0xFF:
-            break
-        marker = data[i + 1]
-        if marker == 0xDA:  # start of scan: the rest is image data
-            out += data[i:]
-            return bytes(out)
-        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:  # pragma: no mutate
-            out += data[i : i + 2]
-            i += 2
-            continue
-        (length,) = struct.unpack(">H", data[i + 2 : i + 4])
-        segment = data[i : i + 2 + length]
-        if marker not in (0xE1, 0xED, 0xFE):
-            out += segment
-        i += 2 + length
-    out += data[i:]
-    return bytes(out)
+def _sharpness(image: Image.Image) -> float:
+    """Variance of the Laplacian of the grey image at a fixed scale: low when the text is too blurry to read."""
+    grey = image.convert("L")
+    grey.thumbnail((SHARPNESS_SCALE, SHARPNESS_SCALE))
+    edges = grey.filter(ImageFilter.Kernel((3, 3), (0, 1, 0, 1, -4, 1, 0, 1, 0), scale=1, offset=128))
+    return float(ImageStat.Stat(edges).var[0])
 
 
-_PNG_DROP = {b"eXIf", b"tEXt", b"iTXt", b"zTXt", b"tIME"}
+@dataclass(frozen=True)
+class Cleaned:
+    data: bytes
+    content_type: str
+    width: int | None = None
+    height: int | None = None
+    quality: str | None = None  # "ok", "small" (short side under MIN_SHORT_SIDE) or "blurry"; None for a PDF
 
 
-def _strip_png(data: bytes) -> bytes:
-    out = bytearray(data[:8])
-    i = 8
-    while i + 12 <= len(data):
-        (length,) = struct.unpack(">I", data[i : i + 4])
-        kind = data[i + 4 : i + 8]
-        chunk = data[i : i + 12 + length]
-        if kind not in _PNG_DROP:
-            out += chunk
-        i += 12 + length
-        if kind == b"IEND":
-            break
-    return bytes(out)
-
-
-def _strip_webp(data: bytes) -> bytes:
-    chunks = bytearray()
-    i = 12
-    while i + 8 <= len(data):
-        kind = data[i : i + 4]
-        (length,) = struct.unpack("<I", data[i + 4 : i + 8])
-        padded = length + (length & 1)
-        chunk = bytearray(data[i : i + 8 + padded])
-        if kind == b"VP8X" and len(chunk) >= 9:
-            chunk[8] &= ~0x0C & 0xFF  # clear the EXIF and XMP flags
-        if kind not in (b"EXIF", b"XMP "):
-            chunks += chunk
-        i += 8 + padded
-    return b"RIFF" + struct.pack("<I", 4 + len(chunks)) + b"WEBP" + bytes(chunks)  # pragma: no mutate
-
-
-def strip_metadata(data: bytes, content_type: str) -> bytes:
-    """Image metadata (camera, time, GPS position) removed; PDFs are kept as sent."""
+def clean(data: bytes) -> Cleaned:
+    """The file as it is kept: an image decoded, turned upright from its orientation tag, shrunk to MAX_SIDE and
+    encoded again (every piece of metadata, and anything appended after the image, is gone), with its size
+    and how readable it is; a PDF as sent. Anything else, or an image that does not decode, is refused."""
+    content_type = sniff(data)
+    if content_type not in ACCEPTED:
+        raise RejectedMedia("not a JPEG, PNG, WEBP or PDF file")
+    if content_type == "application/pdf":
+        return Cleaned(data, content_type)
+    try:
+        with Image.open(io.BytesIO(data)) as opened:
+            if opened.format not in FORMATS or FORMATS[opened.format] != content_type:
+                raise RejectedMedia(f"the bytes say {content_type} but decode as {opened.format}")
+            opened.load()
+            image = ImageOps.exif_transpose(opened) or opened
+    except RejectedMedia:
+        raise
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:  # truncated, corrupt, huge
+        raise RejectedMedia(f"the image cannot be read: {type(error).__name__}") from None
+    short = min(image.size)
+    quality = "small" if short < MIN_SHORT_SIDE else "blurry" if _sharpness(image) < MIN_SHARPNESS else "ok"
+    image.thumbnail((MAX_SIDE, MAX_SIDE))
+    out = io.BytesIO()
     if content_type == "image/jpeg":
-        return _strip_jpeg(data)
-    if content_type == "image/png":
-        return _strip_png(data)
-    if content_type == "image/webp":
-        return _strip_webp(data)
-    return data
+        image.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
+    elif content_type == "image/png":
+        image.save(out, "PNG", optimize=True)
+    else:
+        image.save(out, "WEBP", quality=85)
+    return Cleaned(out.getvalue(), content_type, image.width, image.height, quality)
 
 
 @dataclass(frozen=True)
@@ -116,19 +108,28 @@ class StoredFile:
     content_type: str
     size: int
     path: Path
+    width: int | None = None
+    height: int | None = None
+    quality: str | None = None
 
 
-def store(data: bytes, media_dir: Path) -> StoredFile:
-    """Check the type from the bytes, strip metadata, write once under its hash (atomic rename)."""
-    content_type = sniff(data)
-    if content_type not in ACCEPTED:
-        raise RejectedMedia("not a JPEG, PNG, WEBP or PDF file")
-    clean = strip_metadata(data, content_type)
-    digest = hashlib.sha256(clean).hexdigest()
+PURPOSE = "photo"
+
+
+def store(data: bytes, media_dir: Path, protector: Protector) -> StoredFile:
+    """Check and clean the file (``clean``), then write it once under its hash, encrypted (atomic rename)."""
+    cleaned = clean(data)
+    digest = hashlib.sha256(cleaned.data).hexdigest()
     target = media_dir / digest[:2] / digest
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_bytes(clean)
+        tmp.write_bytes(protector.encrypt(cleaned.data, PURPOSE))
         os.replace(tmp, target)
-    return StoredFile(digest, content_type, len(clean), target)
+    return StoredFile(digest, cleaned.content_type, len(cleaned.data), target, cleaned.width, cleaned.height,
+                      cleaned.quality)
+
+
+def read(path: Path, protector: Protector) -> bytes:
+    """A stored file's bytes, decrypted (``ProtectError`` if it was altered or the key is wrong)."""
+    return protector.decrypt(path.read_bytes(), PURPOSE)

@@ -66,6 +66,7 @@ def _record(session: Session, item_id: int, *, status: str, error: str | None,
     if stored is not None:
         row.sha256, row.content_type, row.size, row.stored_at = (
             stored.sha256, stored.content_type, stored.size, utcnow())
+        row.width, row.height, row.quality = stored.width, stored.height, stored.quality
     if status == MediaStatus.PENDING:
         row.next_attempt_at = utcnow() + outbox.backoff(row.attempts)
     if notify:
@@ -83,7 +84,7 @@ async def process_one(runtime: Runtime, item: Media) -> None:
     """Download, check and store one file; every outcome is recorded, and the citizen told of a final failure."""
     try:
         data = await _fetch(runtime, item)
-        stored = await asyncio.to_thread(files.store, data, Path(runtime.settings.media_dir))
+        stored = await asyncio.to_thread(files.store, data, Path(runtime.settings.media_dir), runtime.protector)
     except files.RejectedMedia as exc:
         await _finish(runtime, item, status=MediaStatus.REJECTED, error=str(exc), notify=messages.MEDIA_REJECTED)
     except FetchError as exc:
@@ -96,8 +97,9 @@ async def process_one(runtime: Runtime, item: Media) -> None:
     except Exception as exc:  # a bug or an unexpected library error: retried a few times, then failed visibly
         log.exception("media %s failed unexpectedly", item.id)
         await _retry_or_fail(runtime, item, safe_error(exc), retry=True)
-    else:
-        await _finish(runtime, item, status=MediaStatus.STORED, stored=stored)
+    else:  # kept; one that cannot be read well is kept too, until a better one comes, and the citizen asked again
+        retake = messages.MEDIA_RETAKE.get(stored.quality or "")
+        await _finish(runtime, item, status=MediaStatus.STORED, stored=stored, notify=retake)
 
 
 async def _retry_or_fail(runtime: Runtime, item: Media, error: str, *, retry: bool) -> None:

@@ -5,11 +5,12 @@ as one that does not exist. A change on stale data (another officer acted first)
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path as FilePath
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,6 +20,7 @@ from bot.cases import notices, views, work
 from bot.cases.model import CaseError, Notice, StaleCase
 from bot.cases.opening import nik_of
 from bot.db.models import Case, CaseEvent, CasePhoto, Media, User, utcnow
+from bot.messaging import files
 from bot.messaging.casework import queue
 from bot.messaging.runtime import Runtime
 from bot.officers import accounts
@@ -251,8 +253,8 @@ async def reveal_nik(ticket: TicketPath, request: Request, who: OfficerDep, rt: 
 @router.get("/{ticket}/photos/{photo_id}", responses=documented(401, 404)
             | {200: {"content": {"image/jpeg": {}, "application/pdf": {}}, "description": "the document"}})
 async def case_photo(ticket: TicketPath, photo_id: Annotated[int, Path(ge=1, le=2**31 - 1)], request: Request,
-                     who: OfficerDep, rt: RuntimeDep) -> FileResponse:
-    """One document of the case (audited). Never cached by the browser."""
+                     who: OfficerDep, rt: RuntimeDep) -> Response:
+    """One document of the case, decrypted (the view is audited). Never cached by the browser."""
     def read(session: Session) -> tuple[str, str]:
         case = _find(session, who, ticket)
         photo = session.get(CasePhoto, photo_id)
@@ -265,9 +267,12 @@ async def case_photo(ticket: TicketPath, photo_id: Annotated[int, Path(ge=1, le=
 
     sha256, content_type = await rt.transact(read)
     path = FilePath(rt.settings.media_dir) / sha256[:2] / sha256
-    if not path.exists():
-        raise HTTPException(404, "the file is no longer stored")
-    return FileResponse(path, media_type=content_type, headers={"Cache-Control": "no-store"})
+    try:
+        data = await asyncio.to_thread(files.read, path, rt.protector)
+    except FileNotFoundError:
+        raise HTTPException(404, "the file is no longer stored") from None
+    return Response(data, media_type=content_type,
+                    headers={"Cache-Control": "no-store", "Content-Disposition": "inline"})
 
 
 # Last: the specific routes above (extend, assign, message, nik) must match before this one.

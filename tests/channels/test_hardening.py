@@ -12,6 +12,7 @@ import httpx
 from bot.db.models import Contact, Inbound
 from tests.channels.conftest import Service, eventually
 from tests.conftest import TEST_DATA_KEY
+from tests.fakes import images
 from tests.fakes import telegram as tg
 from tests.fakes import twilio as tw
 from tests.fakes.telegram import FakeTelegram, fixture
@@ -20,7 +21,7 @@ from tests.fakes.twilio import FakeTwilio
 PHONE = "+6281234567890"
 CHAT = 555000111
 NIK = "6301044507900002"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 17 + b"\x00\x00\x00\x00IEND\xaeB`\x82"
+PNG = images.encoded(images.card(800, 700), "PNG")
 SECURITY_HEADERS = {"x-content-type-options": "nosniff", "x-frame-options": "DENY", "referrer-policy": "same-origin"}
 
 

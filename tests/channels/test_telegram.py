@@ -13,11 +13,12 @@ from bot.channels import telegram
 from bot.db.models import Contact, Inbound, Outbox
 from bot.messaging import outbox
 from tests.channels.conftest import Service, eventually
+from tests.fakes import images
 from tests.fakes import telegram as tg
 from tests.fakes.telegram import FakeTelegram, fixture
 
 CHAT = 555000111
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 17 + b"\x00\x00\x00\x00IEND\xaeB`\x82"
+PNG = images.encoded(images.card(800, 700), "PNG")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 

@@ -3,26 +3,29 @@
 from __future__ import annotations
 
 import hashlib
+import io
 from collections.abc import Callable
 from pathlib import Path
 
 import psutil
 import pytest
+from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Contact, Inbound
-from bot.messaging import outbox
+from bot.domain.protect import Protector, parse_key
+from bot.messaging import files, outbox
 from handlers import messages
 from tests.channels.conftest import Service, eventually
+from tests.conftest import TEST_DATA_KEY
+from tests.fakes import images
 from tests.fakes import twilio as tw
 from tests.fakes.server import DROP, Reply, Slow
 from tests.fakes.twilio import FakeTwilio, twilio_error
 
 PHONE = "+6281234567890"
-JPEG_WITH_GPS = (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
-                 b"\xff\xe1\x00\x16Exif\x00\x00GPS-LAT-3.80,114.77"
-                 b"\xff\xdb\x00\x04\x00\x01" b"\xff\xda\x00\x02" b"IMAGEDATA" b"\xff\xd9")
+JPEG_WITH_GPS = images.jpeg(1200, 900, gps=True, trailer=b"APPENDED-AFTER-THE-IMAGE")
 
 
 async def test_a_question_gets_the_answer_through_the_twilio_api(
@@ -91,8 +94,13 @@ async def test_a_photo_is_fetched_with_credentials_typed_and_stored_without_meta
     await eventually(stored)
     item = (await service.media())[0]
     assert item.content_type == "image/jpeg"
-    data = (tmp_path / "media" / item.sha256[:2] / item.sha256).read_bytes()
-    assert b"GPS" not in data and b"Exif" not in data and b"IMAGEDATA" in data
+    stored = (tmp_path / "media" / item.sha256[:2] / item.sha256).read_bytes()
+    assert b"JFIF" not in stored  # encrypted at rest
+    data = files.read(tmp_path / "media" / item.sha256[:2] / item.sha256, Protector(parse_key(TEST_DATA_KEY)))
+    assert b"KameraHP" not in data and b"Exif" not in data and b"APPENDED" not in data
+    assert (item.width, item.height, item.quality) == (1200, 900, "ok")
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.size == (1200, 900) and len(image.getexif()) == 0
     assert hashlib.sha256(data).hexdigest() == item.sha256
     media_calls = fake_twilio.seen("media")
     cdn_calls = fake_twilio.seen("cdn")

@@ -17,6 +17,10 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("outbox") as batch:
         batch.add_column(sa.Column("template_only", sa.Boolean(), nullable=False, server_default=sa.false()))
+    with op.batch_alter_table("media") as batch:
+        batch.add_column(sa.Column("width", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("height", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("quality", sa.String(length=8), nullable=True))
 
     op.create_table(
         "users",
@@ -160,6 +164,10 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("outbox") as batch:
         batch.drop_column("template_only")
+    with op.batch_alter_table("media") as batch:
+        batch.drop_column("quality")
+        batch.drop_column("height")
+        batch.drop_column("width")
 
     with op.batch_alter_table("case_photos", schema=None) as batch_op:
         batch_op.drop_index("ix_case_photos_case")

@@ -72,3 +72,17 @@ async def test_a_waiting_case_takes_the_document_then_feedback_and_survey(
     assert report.returncode == 0, report.stderr
     assert "respondents: 1" in report.stdout and "IKM: 100,00" in report.stdout
     assert " A " in report.stdout.replace("category: A", " A ")
+
+
+async def test_a_photo_sent_after_filing_is_attached_to_the_case_when_the_citizen_says_so(
+        api: tuple[httpx.AsyncClient, Runtime]) -> None:
+    _, rt = api
+    ticket = TICKET.search(await file_complaint(rt))
+    assert ticket
+    before = await rt.transact(lambda s: len(list(s.scalars(select(CasePhoto)))))
+    asked = await say(rt, "", photos=1)
+    assert "Untuk apa dokumen ini" in asked and f"Lampirkan ke pengaduan {ticket.group()}" in asked
+    assert "sudah kami terima" in await say(rt, "1")
+    assert await rt.transact(lambda s: len(list(s.scalars(select(CasePhoto))))) == before + 1
+    await say(rt, "", photos=1)
+    assert "*setuju*" in await say(rt, "2")  # a new pengaduan instead: its form starts

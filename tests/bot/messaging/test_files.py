@@ -1,18 +1,21 @@
-"""Files from citizens (mutation testing of bot/media.py): sizes as a citizen reads them, types from the bytes,
-metadata stripped segment by segment (and nothing else touched), files stored once under their hash."""
+"""Files from citizens: sizes as a citizen reads them, types from the bytes, images decoded and encoded again
+(upright, shrunk, no metadata, nothing appended), too small or blurry photos marked, files stored once under
+their hash, encrypted."""
 
 from __future__ import annotations
 
 import hashlib
-import struct
-import zlib
+import io
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from PIL import Image
 
+from bot.domain.protect import Protector
 from bot.messaging import files as media
+from tests.fakes import images
 
 KB, MB = 1024, 1024 * 1024
 
@@ -52,126 +55,88 @@ def test_the_webp_signature_needs_both_parts(data: bytes, kind: str | None) -> N
     assert media.sniff(data) == kind
 
 
-# --- JPEG: a segment is FF, a marker, a 2-byte length (counting itself) and its payload ---------------------------
-
-def _segment(marker: int, payload: bytes) -> bytes:
-    return bytes([0xFF, marker]) + struct.pack(">H", len(payload) + 2) + payload
-
-
-SOI, EOI = b"\xff\xd8", b"\xff\xd9"
-APP0 = _segment(0xE0, b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00")
-EXIF = _segment(0xE1, b"Exif\x00\x00MM\x00*GPS -3.3,114.6")
-IPTC = _segment(0xED, b"Photoshop 3.0\x008BIM\x04\x04Siti Aminah")
-COMMENT = _segment(0xFE, b"kamera HP Siti")
-DQT = _segment(0xDB, bytes(65))
-SOF = _segment(0xC0, b"\x08\x00\x01\x00\x01\x01\x01\x11\x00")
-# image data may hold FF 00 and restart markers; here also bytes that look like a comment segment
-SCAN = _segment(0xDA, b"\x01\x01\x00\x00\x3f\x00") + b"\x12\x34\xff\x00\xff\xfe\x00\x04ab\xff\xd0\x56" + EOI
+JPEG = images.jpeg(700, 700)
+PNG = images.encoded(images.card(700, 700), "PNG")
+WEBP = images.encoded(images.card(700, 700), "WEBP")
 
 
-def test_jpeg_metadata_segments_go_and_every_other_byte_stays() -> None:
-    jpeg = SOI + APP0 + EXIF + DQT + IPTC + COMMENT + SOF + SCAN
-    assert media.strip_metadata(jpeg, "image/jpeg") == SOI + APP0 + DQT + SOF + SCAN
-
-
-def test_jpeg_markers_without_a_length_are_kept_and_parsing_goes_on_after_them() -> None:
-    tem, rst0, rst7 = b"\xff\x01", b"\xff\xd0", b"\xff\xd7"
-    jpeg = SOI + APP0 + tem + EXIF + rst0 + COMMENT + rst7 + IPTC + SOI + EXIF + DQT + SCAN
-    assert media.strip_metadata(jpeg, "image/jpeg") == SOI + APP0 + tem + rst0 + rst7 + SOI + DQT + SCAN
-
-
-def test_a_large_exif_segment_goes_too() -> None:
-    big = _segment(0xE1, b"Exif\x00\x00" + bytes(40_000))  # over 32 KB: a length with its top bit set
-    assert media.strip_metadata(SOI + APP0 + big + SCAN, "image/jpeg") == SOI + APP0 + SCAN
-
-
-@pytest.mark.parametrize(("jpeg", "stripped"), [
-    (SOI + APP0 + EXIF + EOI, SOI + APP0 + EOI),  # no image data at all: the end marker is kept
-    (SOI + APP0 + EXIF + b"\xff\xfe\x00\x02", SOI + APP0),  # ends with an empty comment: it goes
-    (SOI + APP0 + EXIF + b"\xff\xe1\x00", SOI + APP0 + b"\xff\xe1\x00"),  # cut inside a segment header
-    (SOI + APP0 + b"\x00garbage" + DQT, SOI + APP0 + b"\x00garbage" + DQT),  # unreadable: kept from there on
+@pytest.mark.parametrize(("data", "kind"), [
+    (JPEG, "image/jpeg"), (PNG, "image/png"), (WEBP, "image/webp"), (b"%PDF-1.7\n...", "application/pdf"),
+    (b"MZ\x90\x00", None), (b"GIF89a", None), (b"", None), (b"<html>", None),
 ])
-def test_a_jpeg_cut_short_or_damaged_is_kept_as_far_as_it_goes(jpeg: bytes, stripped: bytes) -> None:
-    assert media.strip_metadata(jpeg, "image/jpeg") == stripped
+def test_type_comes_from_the_bytes(data: bytes, kind: str | None) -> None:
+    assert media.sniff(data) == kind
 
 
-# --- PNG: a chunk is a 4-byte length, a 4-byte type, the data and a CRC ----------------------------------------------
+# --- cleaning: decoded and encoded again with Pillow --------------------------------------------------------------
 
-def _chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-
-SIGNATURE = b"\x89PNG\r\n\x1a\n"
-IHDR = _chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
-IDAT = _chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
-IEND = _chunk(b"IEND", b"")
-PNG_METADATA = (_chunk(b"eXIf", b"MM\x00*GPS") + _chunk(b"tEXt", b"Author\x00Siti")
-                + _chunk(b"iTXt", b"Location\x00\x00\x00\x00\x00Tarakan") + _chunk(b"zTXt", b"Comment\x00\x00x\x9c")
-                + _chunk(b"tIME", b"\x07\xea\x0c\x01\x03\x00\x00"))
+def _exif(data: bytes) -> Image.Exif:
+    with Image.open(io.BytesIO(data)) as image:
+        return image.getexif()
 
 
-def test_png_metadata_chunks_go_and_nothing_after_the_end_is_kept() -> None:
-    appended = _chunk(b"zzZz", b"hidden after the end") + b"PK\x03\x04 a zip file"
-    png = SIGNATURE + IHDR + PNG_METADATA + IDAT + IEND + appended
-    assert media.strip_metadata(png, "image/png") == SIGNATURE + IHDR + IDAT + IEND
+def test_an_image_loses_its_metadata_and_what_was_appended_and_keeps_its_picture() -> None:
+    sent = images.jpeg(gps=True, trailer=b"<script>PAYLOAD</script>")
+    assert images.GPS_TAG in _exif(sent) and b"PAYLOAD" in sent
+    kept = media.clean(sent)
+    assert (kept.content_type, kept.width, kept.height, kept.quality) == ("image/jpeg", 1600, 1000, "ok")
+    assert b"PAYLOAD" not in kept.data and b"KameraHP" not in kept.data and b"Exif" not in kept.data
+    assert len(_exif(kept.data)) == 0
 
 
-def test_a_png_cut_short_keeps_its_whole_chunks() -> None:
-    png = SIGNATURE + IHDR + PNG_METADATA + IDAT + IEND
-    cut = png[: len(SIGNATURE + IHDR + PNG_METADATA + IDAT) + 6]  # inside the IEND chunk
-    assert media.strip_metadata(cut, "image/png") == SIGNATURE + IHDR + IDAT
+@pytest.mark.parametrize("fmt", ["PNG", "WEBP"])
+def test_png_and_webp_are_cleaned_in_their_own_format(fmt: str) -> None:
+    sent = images.encoded(images.card(900, 700), fmt, gps=True, trailer=b"TRAILER")
+    kept = media.clean(sent)
+    assert kept.content_type == f"image/{fmt.lower()}" and (kept.width, kept.height) == (900, 700)
+    assert len(_exif(kept.data)) == 0 and b"TRAILER" not in kept.data
 
 
-def test_a_png_chunk_claiming_more_than_2_gb_keeps_the_rest_as_it_is() -> None:
-    rest = struct.pack(">I", 0x8000_0010) + b"IDAT" + b"not that long"
-    assert media.strip_metadata(SIGNATURE + IHDR + rest, "image/png") == SIGNATURE + IHDR + rest
+def test_a_photo_is_turned_upright_from_its_orientation_tag_and_shrunk_to_2048() -> None:
+    sideways = images.encoded(images.card(3000, 1800), orientation=6)  # the camera was held sideways
+    kept = media.clean(sideways)
+    assert (kept.width, kept.height) == (1229, 2048) and len(_exif(kept.data)) == 0
 
 
-# --- WEBP: RIFF header, then chunks of a 4-byte type, a little-endian length and the data padded to even -------------
-
-def _riff(body: bytes) -> bytes:
-    return b"RIFF" + struct.pack("<I", 4 + len(body)) + b"WEBP" + body
-
-
-def _webp_chunk(kind: bytes, data: bytes) -> bytes:
-    return kind + struct.pack("<I", len(data)) + data + b"\x00" * (len(data) & 1)
-
-
-def _vp8x(flags: int) -> bytes:
-    return _webp_chunk(b"VP8X", bytes([flags]) + b"\x00" * 9)
+@pytest.mark.parametrize(("sent", "quality"), [
+    (images.jpeg(1600, 1000), "ok"),
+    (images.jpeg(800, 500), "small"),  # short side under 600 px
+    (images.jpeg(1600, 1000, blur=4), "blurry"),  # text blurred past reading
+    (images.jpeg(1600, 1000, blur=1), "ok"),  # slightly soft is still readable
+])
+def test_a_photo_too_small_or_too_blurry_to_read_is_marked(sent: bytes, quality: str) -> None:
+    assert media.clean(sent).quality == quality
 
 
-VP8 = _webp_chunk(b"VP8 ", b"DATA")
+@pytest.mark.parametrize("sent", [
+    b"\xff\xd8\xff" * 100,  # a JPEG signature and nothing that decodes
+    images.jpeg()[:2000],  # cut short
+    b"\x89PNG\r\n\x1a\n" + b"\x00" * 40,
+])
+def test_an_image_that_does_not_decode_is_refused(sent: bytes) -> None:
+    with pytest.raises(media.RejectedMedia, match="cannot be read"):
+        media.clean(sent)
 
 
-def test_webp_metadata_chunks_go_and_the_flags_no_longer_announce_them() -> None:
-    # flags: ICC 0x20, alpha 0x10, EXIF 0x08, XMP 0x04, and the reserved bit 0x01: only EXIF and XMP are cleared
-    webp = _riff(_vp8x(0x3D) + _webp_chunk(b"EXIF", b"GPS") + VP8 + _webp_chunk(b"XMP ", b"<x:a/>!")
-                 + _webp_chunk(b"ICCP", b"profile") + _webp_chunk(b"UNKN", b""))
-    expected = _riff(_vp8x(0x31) + VP8 + _webp_chunk(b"ICCP", b"profile") + _webp_chunk(b"UNKN", b""))
-    assert media.strip_metadata(webp, "image/webp") == expected
-
-
-def test_a_webp_cut_right_after_its_flags_still_loses_the_metadata_flags() -> None:
-    cut = _riff(VP8 + b"VP8X" + struct.pack("<I", 10) + b"\x1c")
-    assert media.strip_metadata(cut, "image/webp") == _riff(VP8 + b"VP8X" + struct.pack("<I", 10) + b"\x10")
-
-
-def test_a_webp_chunk_claiming_more_than_2_gb_keeps_the_rest_as_it_is() -> None:
-    rest = b"VP8 " + struct.pack("<I", 0x8000_0001) + b"not that long"
-    assert media.strip_metadata(_riff(VP8 + rest), "image/webp") == _riff(VP8 + rest)
+def test_a_pdf_is_kept_as_sent() -> None:
+    pdf = b"%PDF-1.7\n1 0 obj\n%%EOF\n"
+    assert media.clean(pdf) == media.Cleaned(pdf, "application/pdf")
 
 
 # --- store ---------------------------------------------------------------------------------------------------------
 
-def test_a_stored_file_is_the_stripped_one_under_its_hash(tmp_path: Path) -> None:
+KEY = Protector(bytes(range(32)))
+
+
+def test_a_stored_file_is_the_cleaned_one_encrypted_under_its_hash(tmp_path: Path) -> None:
     media_dir = tmp_path / "data" / "media"  # not there yet: made on the first file
-    jpeg = SOI + APP0 + EXIF + DQT + SOF + SCAN
-    stored = media.store(jpeg, media_dir)
-    clean = SOI + APP0 + DQT + SOF + SCAN
+    stored = media.store(images.jpeg(), media_dir, KEY)
+    clean = media.clean(images.jpeg()).data
     digest = hashlib.sha256(clean).hexdigest()
-    assert stored == media.StoredFile(digest, "image/jpeg", len(clean), media_dir / digest[:2] / digest)
-    assert stored.path.read_bytes() == clean
+    assert (stored.sha256, stored.content_type, stored.size) == (digest, "image/jpeg", len(clean))
+    assert stored.path == media_dir / digest[:2] / digest
+    assert stored.path.read_bytes() != clean and b"JFIF" not in stored.path.read_bytes()  # encrypted at rest
+    assert media.read(stored.path, KEY) == clean
     assert sorted(p.name for p in media_dir.rglob("*")) == sorted([digest[:2], digest])  # no temporary file left
 
 
@@ -183,55 +148,14 @@ def test_files_sharing_a_folder_are_both_stored(tmp_path: Path) -> None:
         if prefix in first:
             break
         first[prefix] = pdf
-    one, two = media.store(first[prefix], tmp_path), media.store(pdf, tmp_path)
+    one, two = media.store(first[prefix], tmp_path, KEY), media.store(pdf, tmp_path, KEY)
     assert one.path.parent == two.path.parent and one.path != two.path
-    assert one.path.read_bytes() == first[prefix] and two.path.read_bytes() == pdf
+    assert media.read(one.path, KEY) == first[prefix] and media.read(two.path, KEY) == pdf
     assert (one.content_type, one.size) == ("application/pdf", len(first[prefix]))
 
 
 def test_a_refused_file_says_what_is_accepted(tmp_path: Path) -> None:
     with pytest.raises(media.RejectedMedia) as refused:
-        media.store(b"GIF89a...", tmp_path)
+        media.store(b"GIF89a...", tmp_path, KEY)
     assert str(refused.value) == "not a JPEG, PNG, WEBP or PDF file"
     assert list(tmp_path.iterdir()) == []
-
-
-def _png_chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-
-PNG = (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
-       + _png_chunk(b"eXIf", b"MM\x00*GPS") + _png_chunk(b"tEXt", b"Author\x00Siti")
-       + _png_chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + _png_chunk(b"IEND", b""))
-WEBP_BODY = (b"VP8X" + struct.pack("<I", 10) + bytes([0x0C]) + b"\x00" * 9
-             + b"VP8 " + struct.pack("<I", 4) + b"DATA" + b"EXIF" + struct.pack("<I", 3) + b"GPS\x00")
-WEBP = b"RIFF" + struct.pack("<I", 4 + len(WEBP_BODY)) + b"WEBP" + WEBP_BODY
-JPEG = (b"\xff\xd8\xff\xe0\x00\x06JFIF\xff\xe1\x00\x0cExif\x00\x00GPS!\xff\xfe\x00\x05hi!"
-        b"\xff\xda\x00\x02SCAN\xff\xd9")
-
-
-@pytest.mark.parametrize(("data", "kind"), [
-    (JPEG, "image/jpeg"), (PNG, "image/png"), (WEBP, "image/webp"), (b"%PDF-1.7\n...", "application/pdf"),
-    (b"MZ\x90\x00", None), (b"GIF89a", None), (b"", None), (b"<html>", None),
-])
-def test_type_comes_from_the_bytes(data: bytes, kind: str | None) -> None:
-    assert media.sniff(data) == kind
-
-
-def test_metadata_is_stripped_and_the_image_kept() -> None:
-    jpeg = media.strip_metadata(JPEG, "image/jpeg")
-    assert b"Exif" not in jpeg and b"hi!" not in jpeg and jpeg.endswith(b"SCAN\xff\xd9") and b"JFIF" in jpeg
-    png = media.strip_metadata(PNG, "image/png")
-    assert b"eXIf" not in png and b"Siti" not in png and b"IDAT" in png and png.endswith(b"IEND\xaeB`\x82")
-    webp = media.strip_metadata(WEBP, "image/webp")
-    assert b"EXIF" not in webp and b"DATA" in webp
-    assert struct.unpack("<I", webp[4:8])[0] == len(webp) - 8
-    assert webp[20] & 0x0C == 0  # VP8X no longer announces EXIF/XMP
-
-
-def test_store_refuses_other_types_and_names_files_by_hash(tmp_path: Path) -> None:
-    with pytest.raises(media.RejectedMedia):
-        media.store(b"MZ\x90\x00 not a picture", tmp_path)
-    stored = media.store(PNG, tmp_path)
-    assert stored.path == tmp_path / stored.sha256[:2] / stored.sha256
-    assert media.store(PNG, tmp_path).path == stored.path  # the same file once

@@ -17,6 +17,7 @@ from bot.messaging.statuses import DOWNLOAD_ATTEMPTS
 from bot.runtime import create_runtime
 from bot.settings import Settings
 from handlers import messages
+from tests.fakes import images
 from tests.fakes import twilio as tw
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
@@ -58,7 +59,7 @@ async def test_an_unexpected_error_is_retried_then_failed_with_its_reason(
     async def fetched(runtime: Runtime, item: Media) -> bytes:
         return PNG
 
-    def broken(data: bytes, media_dir: object) -> None:
+    def broken(data: bytes, media_dir: object, protector: object) -> None:
         raise OSError(28, "No space left on device", "/srv/dinsos/media/" + "a" * 400)  # longer than the column
 
     monkeypatch.setattr(media_jobs, "_fetch", fetched)
@@ -87,3 +88,21 @@ async def test_a_file_declared_over_the_limit_is_refused_without_downloading(
     status, _, _, sent = await rt.transact(_state)
     assert status == "rejected" and sent == [messages.MEDIA_TOO_LARGE.format(size="10 MB")]
     assert "maks. 10 MB" in sent[0]
+
+
+@pytest.mark.parametrize(("sent", "quality", "told"), [
+    (images.jpeg(1600, 1000), "ok", []),
+    (images.jpeg(800, 500), "small", [messages.MEDIA_RETAKE["small"]]),
+    (images.jpeg(1600, 1000, blur=4), "blurry", [messages.MEDIA_RETAKE["blurry"]]),
+])
+async def test_a_photo_that_cannot_be_read_well_is_kept_and_the_citizen_asked_for_a_better_one(
+        rt: Runtime, monkeypatch: pytest.MonkeyPatch, sent: bytes, quality: str, told: list[str]) -> None:
+    async def fetched(runtime: Runtime, item: Media) -> bytes:
+        return sent
+
+    monkeypatch.setattr(media_jobs, "_fetch", fetched)
+    await rt.transact(_queue_one)
+    await media_jobs.media_step(rt)
+    status, _, _, outbox = await rt.transact(_state)
+    stored = await rt.transact(lambda s: s.scalars(select(Media)).one().quality)
+    assert (status, stored, outbox) == ("stored", quality, told)
