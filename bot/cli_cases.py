@@ -218,6 +218,32 @@ def cmd_skm_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_retention_purge(args: argparse.Namespace) -> int:
+    """Delete the NIK and photos of cases closed longer than RETENTION_DAYS, and forms abandoned for a day."""
+    from pathlib import Path
+
+    from bot.db.models import utcnow
+    from bot.messaging import timers
+
+    settings = get_settings()
+    days = args.days if args.days is not None else settings.retention_days
+
+    async def run() -> tuple[Any, Any]:
+        async with transactor() as transact:
+            forms = await transact(timers.forms, utcnow())
+            total = timers.Done()
+            while True:  # in chunks, each its own transaction
+                done = await transact(timers.purge, utcnow(), days, Path(settings.media_dir))
+                total.purged, total.photos = total.purged + done.purged, total.photos + done.photos
+                if done.purged < timers.CHUNK:
+                    return forms, total
+
+    forms, total = asyncio.run(run())
+    print(f"purged: {total.purged} case(s) closed more than {days} days ago ({total.photos} photo(s)); "
+          f"{forms.forgotten} abandoned form(s) forgotten")
+    return 0
+
+
 def cmd_keys_new(args: argparse.Namespace) -> int:
     from bot.domain.protect import new_key
 
@@ -262,6 +288,12 @@ def register(sub: Any) -> None:
     report.add_argument("--from", dest="since", required=True, type=_day)
     report.add_argument("--to", required=True, type=_day)
     report.set_defaults(func=cmd_skm_report)
+
+    retention = sub.add_parser("retention", help="personal data past its time (UU 27/2022)").add_subparsers(
+        dest="retention_command", required=True)
+    purge = retention.add_parser("purge", help="delete NIK and photos of cases closed > RETENTION_DAYS ago")
+    purge.add_argument("--days", type=int, help="override RETENTION_DAYS")
+    purge.set_defaults(func=cmd_retention_purge)
 
     keys = sub.add_parser("keys", help="the DATA_KEY").add_subparsers(dest="keys_command", required=True)
     keys.add_parser("new", help="print a new random key for DATA_KEY").set_defaults(func=cmd_keys_new)

@@ -169,9 +169,11 @@ class Batch:
             upsert = insert_for(session)(ConversationStateRow)
             upsert = upsert.on_conflict_do_update(
                 index_elements=[ConversationStateRow.contact_id],
-                set_={"state": upsert.excluded.state, "updated_at": upsert.excluded.updated_at})
-            session.execute(upsert, [{"contact_id": cid, "state": st.to_dict(), "updated_at": now}
-                                     for cid, st in self.states.items()])
+                set_={"state": upsert.excluded.state, "updated_at": upsert.excluded.updated_at,
+                      "form_at": upsert.excluded.form_at, "form_reminded": upsert.excluded.form_reminded})
+            session.execute(upsert, [{"contact_id": cid, "state": st.to_dict(), "updated_at": now,
+                                      "form_at": now if st.form is not None and st.form.name == "pengaduan" else None,
+                                      "form_reminded": False} for cid, st in self.states.items()])
         for group in groups_of([c for c in self.contacts.values() if c.changes]).values():
             session.execute(update(Contact), [{"id": c.id, **c.changes} for c in group])
         if self.outbox:

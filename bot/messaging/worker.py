@@ -12,9 +12,10 @@ import os
 import socket
 import time
 from datetime import timedelta
+from pathlib import Path
 
 from bot.db.models import utcnow
-from bot.messaging import outbox, reports
+from bot.messaging import outbox, reports, timers
 from bot.messaging.channel import FailureKind, SendFailure
 from bot.messaging.media_jobs import media_step
 from bot.messaging.processing import sweep_inbound
@@ -24,6 +25,7 @@ from bot.messaging.runtime import Runtime
 log = logging.getLogger(__name__)
 BATCH = 25
 CONCURRENCY = 8
+TIMERS_EVERY = 60.0  # seconds
 
 
 class Worker:
@@ -35,6 +37,7 @@ class Worker:
         self.per_chat = {name: PerKeyInterval(c.chat_interval) for name, c in self.channels.items() if c.chat_interval}
         self._slots = asyncio.Semaphore(CONCURRENCY)
         self._last_sweep = 0.0
+        self._last_timers = 0.0
 
     async def _deliver(self, job: outbox.Job) -> reports.Sent | None:
         transact = self.runtime.transact
@@ -99,7 +102,22 @@ class Worker:
         if periodic:
             self._last_sweep = time.monotonic()
             done += await sweep_inbound(self.runtime)
+        if time.monotonic() - self._last_timers > TIMERS_EVERY:
+            self._last_timers = time.monotonic()
+            await self.timers()
         return done
+
+    async def timers(self) -> None:
+        """Forms to remind or forget, cases to close, personal data past retention (each its own transaction)."""
+        rt = self.runtime
+        now = utcnow()
+        done = await rt.transact(timers.forms, now)
+        closed = await rt.transact(timers.unanswered, now, rt.engine.kb)
+        purged = await rt.transact(timers.purge, now, rt.settings.retention_days, Path(rt.settings.media_dir))
+        if done.reminded or done.forgotten or closed or purged.purged:
+            log.info("timers: %d reminded, %d forms forgotten, %d cases closed, %d purged", done.reminded,
+                     done.forgotten, closed, purged.purged)
+            rt.wakeup.set()
 
     async def run(self, stop: asyncio.Event) -> None:
         log.info("worker %s started", self.id)

@@ -39,6 +39,8 @@ class ConversationStateRow(Base):
 
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True)
     state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    form_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # a pengaduan form in progress, last touched
+    form_reminded: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 

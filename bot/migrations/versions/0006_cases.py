@@ -17,6 +17,9 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("outbox") as batch:
         batch.add_column(sa.Column("template_only", sa.Boolean(), nullable=False, server_default=sa.false()))
+    with op.batch_alter_table("conversation_states") as batch:
+        batch.add_column(sa.Column("form_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("form_reminded", sa.Boolean(), nullable=False, server_default=sa.false()))
     with op.batch_alter_table("media") as batch:
         batch.add_column(sa.Column("width", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("height", sa.Integer(), nullable=True))
@@ -164,6 +167,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("outbox") as batch:
         batch.drop_column("template_only")
+    with op.batch_alter_table("conversation_states") as batch:
+        batch.drop_column("form_reminded")
+        batch.drop_column("form_at")
     with op.batch_alter_table("media") as batch:
         batch.drop_column("quality")
         batch.drop_column("height")

@@ -112,3 +112,7 @@ async def test_wait_reject_and_return_need_a_note_and_reveal_is_audited(
     assert revealed.json() == {"nik": NIK}
     audit: list[Any] = await rt.transact(lambda s: [(a.action, a.actor) for a in s.scalars(select(AuditEntry))])
     assert ("nik.reveal", "petugas.tl") in audit
+    assert (await client.get("/api/audit", headers=officer)).status_code == 403  # admins only
+    admin = await sign_in(client, rt, "kepala", role="admin", agency=None)
+    entries = (await client.get("/api/audit?action=nik.reveal", headers=admin)).json()
+    assert [(e["actor"], e["object_id"]) for e in entries] == [("petugas.tl", ticket)]
