@@ -61,10 +61,22 @@ class OutboundMessage:
         when the channel shows them as buttons (Telegram, the simulator)."""
         parts = [self.text]
         if self.choices and not buttons:
-            parts[0] += "\n" + "\n".join(f"{c.key}. {c.label}" for c in self.choices)
+            lines = [_choice_line(c, self.text + self.after) for c in self.choices]
+            if any(lines):
+                parts[0] += "\n" + "\n".join(line for line in lines if line)
         if self.after:
             parts.append(self.after)
         return "\n\n".join(parts)
+
+
+def _choice_line(choice: Choice, said: str) -> str:
+    """A numbered choice as "1. Label"; a word the citizen types ("setuju", "kirim") as "• *kirim*: Label",
+    or nothing when the text already tells it (*kirim*)."""
+    if choice.key.isdigit():
+        return f"{choice.key}. {choice.label}"
+    if f"*{choice.key}*" in said:
+        return ""
+    return f"• *{choice.key}*: {choice.label}"
 
 
 @dataclass

@@ -28,7 +28,7 @@
       choices.forEach(function (c) {
         const b = document.createElement("button");
         b.type = "button";
-        b.textContent = c.key + ". " + c.label;
+        b.textContent = /^[0-9]+$/.test(c.key) ? c.key + ". " + c.label : c.label;  // "1. Ya"; a word key: its label
         b.addEventListener("click", function () { send(c.key); });
         row.appendChild(b);
       });

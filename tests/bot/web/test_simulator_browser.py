@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 
@@ -24,8 +25,8 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("web")
     port = free_port()
-    env = clean_env(PORT=str(port), HOST="127.0.0.1", LOG_LEVEL="WARNING",
-                    DATABASE_URL=f"sqlite+aiosqlite:///{folder / 'sim.db'}")
+    env = clean_env(PORT=str(port), HOST="127.0.0.1", LOG_LEVEL="WARNING", SIMULATOR_RATE="20",
+                    DATABASE_URL=f"sqlite+aiosqlite:///{folder / 'sim.db'}")  # a pengaduan is typed fast here
     log_path = folder / "serve.log"
     proc = start_process("serve", env, folder, log_path)
     base = f"http://127.0.0.1:{port}"
@@ -123,3 +124,24 @@ def test_at_a_phone_width_nothing_is_cut_off(page) -> None:  # type: ignore[no-u
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360, selector
     header = page.locator(".bar").bounding_box()
     assert header is not None and header["height"] <= 104, "the header takes two lines at most"
+
+
+def test_a_pengaduan_in_the_simulator_ends_with_a_ticket(page) -> None:  # type: ignore[no-untyped-def]
+    page.select_option("#agency", "tanah-laut")
+    _ask(page, "lapor")
+    consent = page.locator(".msg.out").last
+    assert "UU 27/2022" in consent.inner_text()
+    count = page.locator(".msg.out").count()
+    consent.locator(".choices button", has_text="Setuju").click()
+    page.locator(".msg.out").nth(count).wait_for()
+    for answer in ("1", "Siti Aminah", "6301054501900002", "Pelaihari", "Angsau",
+                   "Kartu KKS saya hilang waktu ke pasar minggu lalu"):
+        _ask(page, answer)
+    while "Periksa data" not in page.locator(".msg.out").last.inner_text():
+        _ask(page, "lewati")
+    summary = page.locator(".msg.out").last
+    assert "6301********0002" in summary.inner_text() and "6301054501900002" not in summary.inner_text()
+    count = page.locator(".msg.out").count()
+    summary.locator(".choices button", has_text="Kirim").click()
+    page.locator(".msg.out").nth(count).wait_for()
+    assert re.search(r"TLT-[A-HJ-NP-Z2-9]{6}", page.locator(".msg.out").last.inner_text())

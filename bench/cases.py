@@ -1,0 +1,269 @@
+"""Benchmark: complaint cases, on PostgreSQL (and SQLite for the database part).
+
+1. Filing: N citizens (default 1,000) file a pengaduan at once through signed WhatsApp webhooks against the running
+   service (`dinsos-bot serve`, worker in-process) and a fake Twilio in a process of its own, each ~11 messages and
+   2 photos, each message sent when the reply to the previous one arrived. Reports the reply latency (webhook
+   posted -> reply received by the fake Twilio) and checks every case was created exactly once.
+2. The database: 100,000 cases, then a filtered case list (an agency's open cases, newest first, 50 per page) and
+   the overdue scan, each timed; then 1,000 cases advanced one API transaction each, with their notices.
+
+Usage: .venv/bin/python bench/cases.py [--citizens 1000] [--cases 100000] [--skip-filing] [--skip-sqlite]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import os
+import platform
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from webhooks import free_port, pct, wait_healthy
+
+from tests.fakes import images
+from tests.fakes import twilio as tw
+from tests.fakes.twilio import FakeTwilio
+
+PG_ADMIN = os.environ.get("TEST_POSTGRES_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
+KEY = "7" * 64
+
+
+def _fake(conn: Connection) -> None:
+    fake = FakeTwilio().start()
+    conn.send(fake.base_url)
+    while True:
+        command, arg = conn.recv()
+        if command == "counts":
+            counts: dict[str, int] = {}
+            for message in fake.sent:
+                counts[message["To"]] = counts.get(message["To"], 0) + 1
+            conn.send(counts)
+        elif command == "media":
+            conn.send(fake.add_media(arg))
+        else:
+            fake.stop()
+            conn.send(None)
+            return
+
+
+class RemoteFake:
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._conn, child = context.Pipe()
+        self._proc = context.Process(target=_fake, args=(child,), daemon=True)
+        self._proc.start()
+        self.base_url: str = self._conn.recv()
+        self._lock = asyncio.Lock()
+
+    async def call(self, command: str, arg: Any = None) -> Any:
+        async with self._lock:
+            return await asyncio.to_thread(self._ask, command, arg)
+
+    def _ask(self, command: str, arg: Any) -> Any:
+        self._conn.send((command, arg))
+        return self._conn.recv()
+
+    def stop(self) -> None:
+        self._conn.send(("stop", None))
+        self._conn.recv()
+        self._proc.join(5)
+
+
+def nik(n: int) -> str:
+    return f"630105{n % 28 + 1:02d}{n // 28 % 12 + 1:02d}{80 + n % 20:02d}{n + 1:04d}"
+
+
+async def filing(citizens: int) -> dict[str, Any]:
+    import asyncpg
+
+    name = f"dinsos_bench_{secrets.token_hex(4)}"
+    admin = await asyncpg.connect(PG_ADMIN)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.close()
+    url = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://") + "/" + name
+    fake = RemoteFake()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    folder = Path(tempfile.mkdtemp(prefix="dinsos-bench-cases-"))
+    env = {"PATH": os.environ["PATH"], "HOST": "127.0.0.1", "PORT": str(port), "LOG_LEVEL": "WARNING",
+           "DATABASE_URL": url, "PUBLIC_BASE_URL": base, "MEDIA_DIR": str(folder / "media"), "AGENCIES": "tanah-laut",
+           "TWILIO_ACCOUNT_SID": tw.ACCOUNT, "TWILIO_AUTH_TOKEN": tw.TOKEN, "TWILIO_WHATSAPP_FROM": tw.SENDER,
+           "TWILIO_API_BASE_URL": fake.base_url, "DATA_KEY": KEY, "TWILIO_SEND_RATE": "1000"}
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env, cwd=folder,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_healthy(base, proc)
+        photos = [await fake.call("media", images.jpeg(900, 700)) for _ in range(2)]
+        latencies: list[float] = []
+        counts: dict[str, int] = {}
+        done = asyncio.Event()
+
+        async def poll() -> None:
+            nonlocal counts
+            while not done.is_set():
+                counts = await fake.call("counts")
+                await asyncio.sleep(0.02)
+
+        async def citizen(n: int, client: httpx.AsyncClient) -> None:
+            phone = f"+62812{n:08d}"
+            script: list[tuple[str, list[str]]] = [
+                ("kartu kks saya hilang, bantuan jadi tidak bisa diambil", []), ("ya", []), ("setuju", []),
+                (f"Warga Nomor {n}", []), (nik(n), []), ("Pelaihari", []), ("Angsau", []), ("", photos),
+                ("lewati", []), ("lewati", []), ("kirim", [])]
+            for text, media in script:
+                extra = {"NumMedia": str(len(media))}
+                for i, media_url in enumerate(media):
+                    extra[f"MediaUrl{i}"], extra[f"MediaContentType{i}"] = media_url, "image/jpeg"
+                form = tw.inbound_form(phone, text, **extra)
+                signature = tw.sign(base + "/webhooks/twilio/whatsapp", form)
+                before = counts.get(f"whatsapp:{phone}", 0)
+                start = time.perf_counter()
+                answer = await client.post("/webhooks/twilio/whatsapp", data=form,
+                                           headers={"X-Twilio-Signature": signature})
+                assert answer.status_code == 200, answer.text
+                while counts.get(f"whatsapp:{phone}", 0) <= before:
+                    await asyncio.sleep(0.01)
+                latencies.append(time.perf_counter() - start)
+
+        poller = asyncio.create_task(poll())
+        started = time.perf_counter()
+        limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+        async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
+            await asyncio.gather(*(citizen(n, client) for n in range(citizens)))
+        elapsed = time.perf_counter() - started
+        done.set()
+        await poller
+        conn = await asyncpg.connect(PG_ADMIN.rsplit("/", 1)[0] + "/" + name)
+        cases = await conn.fetchval("SELECT count(*) FROM cases")
+        tickets = await conn.fetchval("SELECT count(DISTINCT ticket) FROM cases")
+        per_contact = await conn.fetchval("SELECT max(n) FROM (SELECT count(*) n FROM cases GROUP BY contact_id) x")
+        await conn.close()
+        return {"citizens": citizens, "messages": len(latencies), "seconds": elapsed, "cases": cases,
+                "tickets": tickets, "max_per_citizen": per_contact, "p50": pct(latencies, 50) * 1000,
+                "p99": pct(latencies, 99) * 1000, "max": max(latencies) * 1000}
+    finally:
+        proc.terminate()
+        proc.wait(20)
+        fake.stop()
+        admin = await asyncpg.connect(PG_ADMIN)
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+async def database(url: str, total: int) -> dict[str, Any]:
+    from sqlalchemy import insert, select
+
+    from bot.cases import views, work
+    from bot.db.migrate import upgrade
+    from bot.db.models import Case, Contact, utcnow
+    from bot.messaging.casework import queue
+    from bot.runtime import create_runtime
+    from bot.settings import Settings
+
+    await asyncio.to_thread(upgrade, url)
+    rt = create_runtime(Settings(database_url=url, data_key=KEY, media_dir=tempfile.mkdtemp()))
+    kb = rt.engine.kb
+    agencies = list(kb.agencies)
+    now = utcnow()
+
+    def seed(session: Any) -> None:
+        contact = Contact(channel="whatsapp", external_id="+6281200000001")
+        session.add(contact)
+        session.flush()
+        for start in range(0, total, 5000):
+            rows = []
+            for n in range(start, min(total, start + 5000)):
+                opened = now - timedelta(hours=n % 2000)
+                steps = [{"name": f"Tahap {i}", "due_at": (opened + timedelta(days=i)).isoformat(), "done_at": None}
+                         for i in range(1, 5)]
+                rows.append({"ticket": f"BN-{n:07d}"[:16], "agency": agencies[n % len(agencies)],
+                             "contact_id": contact.id, "channel": "whatsapp", "topic": "kks",
+                             "status": ("open", "open", "waiting", "resolved", "rejected")[n % 5], "step": 1,
+                             "steps": steps, "procedure_source": "bench", "due_at": opened + timedelta(days=8),
+                             "name": f"Warga {n}", "description": "bench", "priority": "normal", "version": 1,
+                             "created_at": opened, "updated_at": opened})
+            session.execute(insert(Case), rows)
+
+    started = time.perf_counter()
+    await rt.transact(seed)
+    seeded = time.perf_counter() - started
+    lists: list[float] = []
+    for n in range(200):
+        filters = views.Filters(status="open", agency=agencies[n % len(agencies)], page=1 + n % 5)
+        t0 = time.perf_counter()
+        await rt.transact(views.listing, kb, filters, agencies, now)
+        lists.append(time.perf_counter() - t0)
+    texts: list[float] = []
+    for n in range(50):
+        t0 = time.perf_counter()
+        await rt.transact(views.listing, kb, views.Filters(text=f"Warga {n * 997}"), agencies, now)
+        texts.append(time.perf_counter() - t0)
+    t0 = time.perf_counter()
+    overdue = await rt.transact(views.listing, kb, views.Filters(overdue=True, per_page=200), agencies,
+                                now + timedelta(days=30))
+    scan = time.perf_counter() - t0
+    ids = await rt.transact(lambda s: list(s.scalars(select(Case.id).where(Case.status == "open").limit(1000))))
+
+    def advance(session: Any, case_id: int) -> None:
+        case = session.get(Case, case_id)
+        queue(session, work.act(session, case, "advance", actor=work.Actor("bench"), now=utcnow(), kb=kb))
+
+    t0 = time.perf_counter()
+    for case_id in ids:
+        await rt.transact(advance, case_id)
+    advancing = time.perf_counter() - t0
+    await rt.close()
+    return {"cases": total, "seed_s": seeded, "list_p50": pct(lists, 50) * 1000, "list_p99": pct(lists, 99) * 1000,
+            "text_p99": pct(texts, 99) * 1000, "overdue_s": scan, "overdue_total": overdue["total"],
+            "advanced": len(ids), "advance_s": advancing}
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--citizens", type=int, default=1000)
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--skip-filing", action="store_true")
+    parser.add_argument("--skip-sqlite", action="store_true")
+    args = parser.parse_args()
+    print(f"machine: {platform.machine()}, {os.cpu_count()} CPU, Python {platform.python_version()}")
+    if not args.skip_filing:
+        result = await filing(args.citizens)
+        print("filing (PostgreSQL): " + ", ".join(f"{k} {v:.1f}" if isinstance(v, float) else f"{k} {v}"
+                                                  for k, v in result.items()))
+    import asyncpg
+
+    name = f"dinsos_bench_{secrets.token_hex(4)}"
+    admin = await asyncpg.connect(PG_ADMIN)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.close()
+    urls = {"PostgreSQL": PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://") + "/" + name}
+    if not args.skip_sqlite:
+        urls["SQLite"] = f"sqlite+aiosqlite:///{tempfile.mkdtemp()}/bench.db"
+    try:
+        for label, url in urls.items():
+            result = await database(url, args.cases)
+            print(f"database ({label}): " + ", ".join(f"{k} {v:.1f}" if isinstance(v, float) else f"{k} {v}"
+                                                      for k, v in result.items()))
+    finally:
+        admin = await asyncpg.connect(PG_ADMIN)
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
