@@ -4,10 +4,11 @@ every step with its notification queued in the same transaction, 409 on stale or
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.db.models import AuditEntry, Case, Outbox
@@ -103,8 +104,15 @@ async def test_wait_reject_and_return_need_a_note_and_reveal_is_audited(
     assert waiting.json()["status"] == "waiting"
     notes = await rt.transact(_notifications)
     assert "foto KTP yang lebih jelas" in notes[-1].body and notes[-1].template == "case_waiting"
+    due_before = await rt.transact(lambda s: s.scalar(select(Case.due_at)))
+    since = await rt.transact(lambda s: s.scalar(select(Case.waiting_since)))
+    assert since is not None
+    await rt.transact(lambda s: s.execute(update(Case).values(  # it has waited for the citizen for 3 days
+        waiting_since=since - timedelta(days=3))))
     resumed = await client.post(f"/api/cases/{ticket}/advance", json={}, headers=officer)
     assert resumed.json()["status"] == "open" and resumed.json()["step"]["index"] == 2
+    due_after, waiting = await rt.transact(lambda s: s.execute(select(Case.due_at, Case.waiting_since)).one())
+    assert waiting is None and due_after - due_before >= timedelta(days=1)  # the wait paused the clock
     back = await client.post(f"/api/cases/{ticket}/return", json={"to_step": 1, "note": "data diperiksa ulang"},
                              headers=officer)
     assert back.json()["step"]["index"] == 1

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.db.models import Case, CaseEvent, CasePhoto, Inbound, Media, Message
+from bot.db.models import Case, CaseEvent, CasePhoto, ConversationStateRow, Inbound, Media, Message
 from bot.domain.tickets import TICKET
 from bot.messaging.runtime import Runtime
 from bot.runtime import create_runtime
@@ -63,9 +63,12 @@ async def test_the_same_nik_with_an_open_case_of_the_same_kind_is_told_its_ticke
 
 async def test_batal_forgets_the_form(rt: Runtime) -> None:
     await say(rt, "lapor")
-    await say(rt, "setuju")
-    await say(rt, "Siti Aminah")
+    assert "Masalahnya tentang apa" in await say(rt, "setuju")
+    assert "nama lengkap" in await say(rt, "1")
+    assert "NIK" in await say(rt, "Siti Aminah")
     assert "dibatalkan" in await say(rt, "batal")
+    state = await rt.transact(lambda s: s.scalar(select(ConversationStateRow.state)))
+    assert state["form"] is None and "Siti" not in str(state)
     reply = await say(rt, NIK)  # now only a number: no form takes it
     assert "kecamatan" not in reply
     assert await rt.transact(lambda s: s.scalar(select(func.count(Case.id)))) == 0
