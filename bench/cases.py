@@ -2,8 +2,9 @@
 
 1. Filing: N citizens (default 1,000) file a pengaduan at once through signed WhatsApp webhooks against the running
    service (`dinsos-bot serve`, worker in-process) and a fake Twilio in a process of its own, each ~11 messages and
-   2 photos, each message sent when the reply to the previous one arrived. Reports the reply latency (webhook
-   posted -> reply received by the fake Twilio) and checks every case was created exactly once.
+   2 photos, each message sent when the reply to the previous one arrived and the citizen has read it and typed
+   the next (``--think`` seconds on average; 0 for everyone at once with no pause). Reports the reply latency
+   (webhook posted -> reply received by the fake Twilio) and checks every case was created exactly once.
 2. The database: 100,000 cases, then a filtered case list (an agency's open cases, newest first, 50 per page) and
    the overdue scan, each timed; then 1,000 cases advanced one API transaction each, with their notices.
 
@@ -17,6 +18,7 @@ import asyncio
 import multiprocessing
 import os
 import platform
+import random
 import secrets
 import subprocess
 import sys
@@ -84,11 +86,21 @@ class RemoteFake:
         self._proc.join(5)
 
 
+def letters(n: int) -> str:
+    """A name part from a number ("Ab", "Bc"...): names have no digits."""
+    out = ""
+    while True:
+        n, r = divmod(n, 26)
+        out = "abcdefghijklmnopqrstuvwxyz"[r] + out
+        if n == 0:
+            return out.capitalize()
+
+
 def nik(n: int) -> str:
     return f"630105{n % 28 + 1:02d}{n // 28 % 12 + 1:02d}{80 + n % 20:02d}{n + 1:04d}"
 
 
-async def filing(citizens: int) -> dict[str, Any]:
+async def filing(citizens: int, think: float) -> dict[str, Any]:
     import asyncpg
 
     name = f"dinsos_bench_{secrets.token_hex(4)}"
@@ -121,9 +133,11 @@ async def filing(citizens: int) -> dict[str, Any]:
 
         async def citizen(n: int, client: httpx.AsyncClient) -> None:
             phone = f"+62812{n:08d}"
+            rng = random.Random(n)
+            await asyncio.sleep(rng.uniform(0, think))  # they do not all start in the same millisecond
             script: list[tuple[str, list[str]]] = [
                 ("kartu kks saya hilang, bantuan jadi tidak bisa diambil", []), ("ya", []), ("setuju", []),
-                (f"Warga Nomor {n}", []), (nik(n), []), ("Pelaihari", []), ("Angsau", []), ("", photos),
+                (f"Warga {letters(n)}", []), (nik(n), []), ("Pelaihari", []), ("Angsau", []), ("", photos),
                 ("lewati", []), ("lewati", []), ("kirim", [])]
             for text, media in script:
                 extra = {"NumMedia": str(len(media))}
@@ -139,6 +153,7 @@ async def filing(citizens: int) -> dict[str, Any]:
                 while counts.get(f"whatsapp:{phone}", 0) <= before:
                     await asyncio.sleep(0.01)
                 latencies.append(time.perf_counter() - start)
+                await asyncio.sleep(rng.uniform(think / 2, think * 1.5))  # reading the reply, typing the next
 
         poller = asyncio.create_task(poll())
         started = time.perf_counter()
@@ -152,8 +167,17 @@ async def filing(citizens: int) -> dict[str, Any]:
         cases = await conn.fetchval("SELECT count(*) FROM cases")
         tickets = await conn.fetchval("SELECT count(DISTINCT ticket) FROM cases")
         per_contact = await conn.fetchval("SELECT max(n) FROM (SELECT count(*) n FROM cases GROUP BY contact_id) x")
+        missing = await conn.fetch("SELECT c.id FROM contacts c WHERE NOT EXISTS "
+                                   "(SELECT 1 FROM cases k WHERE k.contact_id = c.id) LIMIT 3")
+        for contact in missing:  # a citizen whose pengaduan did not become a case: what they saw
+            print(f"no case for contact {contact['id']}:")
+            for row in await conn.fetch("SELECT direction, intent, text FROM messages WHERE contact_id = $1 "
+                                        "ORDER BY id", contact["id"]):
+                print("  ", row["direction"], row["intent"], row["text"][:90].replace("\n", " | "))
+        failed = await conn.fetchval("SELECT count(*) FROM inbound WHERE status <> 'processed'")
         await conn.close()
-        return {"citizens": citizens, "messages": len(latencies), "seconds": elapsed, "cases": cases,
+        return {"citizens": citizens, "messages": len(latencies), "seconds": elapsed, "unprocessed": failed,
+                "cases": cases,
                 "tickets": tickets, "max_per_citizen": per_contact, "p50": pct(latencies, 50) * 1000,
                 "p99": pct(latencies, 99) * 1000, "max": max(latencies) * 1000}
     finally:
@@ -239,12 +263,16 @@ async def main() -> None:
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--skip-filing", action="store_true")
     parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--skip-database", action="store_true")
+    parser.add_argument("--think", type=float, default=5.0, help="seconds a citizen takes between messages")
     args = parser.parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPU, Python {platform.python_version()}")
     if not args.skip_filing:
-        result = await filing(args.citizens)
+        result = await filing(args.citizens, args.think)
         print("filing (PostgreSQL): " + ", ".join(f"{k} {v:.1f}" if isinstance(v, float) else f"{k} {v}"
                                                   for k, v in result.items()))
+    if args.skip_database:
+        return
     import asyncpg
 
     name = f"dinsos_bench_{secrets.token_hex(4)}"

@@ -146,12 +146,15 @@ def _said(turn: Turn) -> str:
     return " ".join(turn.msg.text.lower().split()).strip(" .!")
 
 
-def asks_something(turn: Turn) -> bool:
-    """The citizen asked a question instead of answering ours ("syaratnya apa?", "jam buka kantor?")."""
+def asks_something(turn: Turn, *, free_text: bool = False) -> bool:
+    """The citizen asked a question instead of answering ours ("syaratnya apa?", "jam buka kantor?"). Where the
+    answer is free text (a name, a village), a word that names an aspect is not enough: "Warga Hp" and
+    "Desa Alamat Jaya" are answers; a question mark or a question word is needed."""
     if _said(turn) in PASS_THROUGH:
         return True
     u = turn.u
-    return "?" in turn.msg.text or bool(u.aspects) or bool(set(u.tokens) & WH)
+    asked = "?" in turn.msg.text or bool(set(u.tokens) & WH)
+    return asked or (bool(u.aspects) and not free_text)
 
 
 def aside(turn: Turn, data: dict[str, Any]) -> Reply:
@@ -332,7 +335,7 @@ NAME_CHARS = re.compile(r"^[^\W\d_][\w .,'`’-]*$")
 
 def on_name(turn: Turn, data: dict[str, Any]) -> Reply:
     name = " ".join(turn.msg.text.split()).strip(" .")
-    if asks_something(turn):
+    if asks_something(turn, free_text=True):
         return aside(turn, data)
     if not 3 <= len(name) <= 120 or not NAME_CHARS.match(name) or sum(c.isdigit() for c in name):
         return turn.say(m.FORM_NAME_INVALID, "form")
@@ -358,7 +361,7 @@ def on_nik(turn: Turn, data: dict[str, Any]) -> Reply:
 def on_place(field_name: str) -> Callable[[Turn, dict[str, Any]], Reply]:
     def on_field(turn: Turn, data: dict[str, Any]) -> Reply:
         value = " ".join(turn.msg.text.split()).strip(" .")
-        if asks_something(turn):
+        if asks_something(turn, free_text=True):
             return aside(turn, data)
         if not 2 <= len(value) <= 80 or not re.search(r"[^\W\d_]", value):
             return turn.say(m.FORM_PLACE_INVALID.format(what=m.FORM_PLACE_NAMES[field_name]), "form")
@@ -369,6 +372,8 @@ def on_place(field_name: str) -> Callable[[Turn, dict[str, Any]], Reply]:
 
 def on_description(turn: Turn, data: dict[str, Any]) -> Reply:
     text = turn.msg.text.strip()
+    if len(text.split()) < 6 and asks_something(turn):  # "syaratnya apa?" is a question, not the story
+        return aside(turn, data)
     if len(text.split()) < 3:
         return turn.say(m.FORM_DESCRIPTION_SHORT, "form")
     data["description"] = text[:2000]

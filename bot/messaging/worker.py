@@ -1,4 +1,5 @@
-"""The worker: answers stray deliveries, downloads media, and sends the outbox with pacing and retries.
+"""The worker: answers stray deliveries, sends the outbox with pacing and retries, and (in a loop of its own, so
+photos never hold up sending) downloads and checks media.
 
 `make run` runs it inside the web process; `dinsos-bot worker` runs it alone (several with PostgreSQL).
 """
@@ -95,10 +96,6 @@ class Worker:
     async def step(self) -> int:
         done = await self.send_step()
         periodic = time.monotonic() - self._last_sweep > 5
-        if self.runtime.media_waiting or periodic:  # an empty look still costs a transaction
-            found = await media_step(self.runtime)
-            self.runtime.media_waiting = found > 0
-            done += found
         if periodic:
             self._last_sweep = time.monotonic()
             done += await sweep_inbound(self.runtime)
@@ -119,8 +116,32 @@ class Worker:
                      done.forgotten, closed, purged.purged)
             rt.wakeup.set()
 
+    async def media(self, stop: asyncio.Event) -> None:
+        """Downloads and photo checks, in a loop of their own: decoding photos never holds up sending."""
+        last_look = 0.0
+        while not stop.is_set():
+            found = 0
+            if self.runtime.media_waiting or time.monotonic() - last_look > 5:  # an empty look costs a transaction
+                last_look = time.monotonic()
+                try:
+                    found = await media_step(self.runtime)
+                    self.runtime.media_waiting = found > 0
+                except Exception:  # keep the loop alive; the database may be briefly unavailable
+                    log.exception("media step failed")
+            if not found:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=self.runtime.settings.worker_poll_seconds)
+
     async def run(self, stop: asyncio.Event) -> None:
         log.info("worker %s started", self.id)
+        media = asyncio.create_task(self.media(stop), name="media")
+        try:
+            await self._send_loop(stop)
+        finally:
+            await media
+        log.info("worker %s stopped", self.id)
+
+    async def _send_loop(self, stop: asyncio.Event) -> None:
         wakeup = self.runtime.wakeup
         while not stop.is_set():
             try:
@@ -133,7 +154,6 @@ class Worker:
             wakeup.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(_first(stop, wakeup), timeout=self.runtime.settings.worker_poll_seconds)
-        log.info("worker %s stopped", self.id)
 
 
 async def _first(*events: asyncio.Event) -> None:
