@@ -21,7 +21,18 @@ from bot.messaging.runtime import Runtime
 from bot.messaging.worker import Worker
 from bot.runtime import create_runtime
 from bot.settings import PLACEHOLDER, Settings, get_settings
-from bot.web import audit_api, auth, cases_api, errors, health, inbound_api, outbox_api, simulator, webhooks
+from bot.web import (
+    audit_api,
+    auth,
+    cases_api,
+    errors,
+    health,
+    inbound_api,
+    outbox_api,
+    simulator,
+    skm_api,
+    webhooks,
+)
 from bot.web.fairness import Sessions, SimulatorGuard, development_secret
 from bot.web.headers import SECURITY_HEADERS, SecurityHeaders
 from bot.web.limits import BodyLimit
@@ -86,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth.router)
     app.include_router(cases_api.router)
     app.include_router(audit_api.router)
+    app.include_router(skm_api.router)
     app.include_router(outbox_api.router)
     app.include_router(inbound_api.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -72,6 +72,13 @@ async def test_a_waiting_case_takes_the_document_then_feedback_and_survey(
     assert report.returncode == 0, report.stderr
     assert "respondents: 1" in report.stdout and "IKM: 100,00" in report.stdout
     assert " A " in report.stdout.replace("category: A", " A ")
+    assert (await client.get(f"/api/skm?agency=tanah-laut&from={day}&to={day}", headers=officer)).status_code == 403
+    head = await sign_in(client, rt, "kabid", role="supervisor")
+    api = (await client.get(f"/api/skm?agency=tanah-laut&from={day}&to={day}", headers=head)).json()
+    assert (api["respondents"], api["ikm"], api["category"]) == (1, 100.0, "A")
+    assert [u["nrr"] for u in api["unsur"]] == [4.0] * 9
+    other = await sign_in(client, rt, "kabid.trk", role="supervisor", agency="tarakan")
+    assert (await client.get(f"/api/skm?agency=tanah-laut&from={day}&to={day}", headers=other)).status_code == 404
 
 
 async def test_a_photo_sent_after_filing_is_attached_to_the_case_when_the_citizen_says_so(
