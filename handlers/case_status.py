@@ -16,7 +16,7 @@ from handlers import messages as m
 from handlers.about import STATUS
 from handlers.context import Turn
 from handlers.effects import AttachToCase, CaseFeedback, Effect, LookupCases, PhotoRef, SaveSurvey
-from handlers.types import Choice, FormState, OutboundMessage, Question, Reply
+from handlers.types import Choice, ConversationState, FormState, OutboundMessage, Question, Reply
 
 STATUS_WORDS = {"status", "cek status", "status pengaduan", "status laporan", "status saya", "/status",
                 "cek pengaduan", "cek laporan", "lacak", "tiket"}
@@ -30,19 +30,16 @@ STOP = {"stop", "berhenti", "batal", "tidak", "nanti", "skip", "lewati", "tidak 
 LAST4 = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 
 
-def _said(turn: Turn) -> str:
-    return " ".join(turn.msg.text.lower().split()).strip(" .!?")
-
 
 def _recent(misses: list[str], now: datetime) -> list[str]:
     return [t for t in misses if datetime.fromisoformat(t) > now - timedelta(hours=1)]
 
 
-class CaseStatus:
+class Status:
     """``status``, "status pengaduan saya", a ticket (with the NIK's last four digits from another channel)."""
 
     def matches(self, turn: Turn) -> bool:
-        said = _said(turn)
+        said = turn.said
         return (said in STATUS_WORDS or bool(STATUS.search(turn.u.text) and turn.u.problem is None)
                 or find_ticket(turn.msg.text, CODES.values()) is not None)
 
@@ -63,12 +60,12 @@ class Feedback:
 
     def matches(self, turn: Turn) -> bool:
         question = turn.state.question
-        return question is not None and question.kind == "case-feedback" and _said(turn) in FEEDBACK
+        return question is not None and question.kind == "case-feedback" and turn.said in FEEDBACK
 
     def handle(self, turn: Turn) -> Reply:
         question = turn.state.question
         assert question is not None
-        ticket, answer = question.text, FEEDBACK[_said(turn)]
+        ticket, answer = question.text, FEEDBACK[turn.said]
         turn.state.question = None
         effects: list[Effect] = [CaseFeedback(ticket, answer)]
         if answer == "belum":
@@ -87,7 +84,7 @@ class Survey:
     def matches(self, turn: Turn) -> bool:
         question = turn.state.question
         if question is not None and question.kind == "survey-offer":
-            return _said(turn) in YES | STOP
+            return turn.said in YES | STOP
         form = turn.state.form
         return form is not None and form.name == SURVEY
 
@@ -96,7 +93,7 @@ class Survey:
         question = state.question
         if question is not None and question.kind == "survey-offer":
             state.question = None
-            if _said(turn) in STOP:
+            if turn.said in STOP:
                 return turn.say(m.SURVEY_DECLINED, "survey")
             state.form = FormState(SURVEY, "1", {"ticket": question.text, "answers": []},
                                    turn.ctx.clock() + timedelta(hours=24))
@@ -104,7 +101,7 @@ class Survey:
         form = state.form
         assert form is not None
         data = form.data
-        said = _said(turn)
+        said = turn.said
         if said in STOP:
             state.form = None
             effects: list[Effect] = [SaveSurvey(data["ticket"], tuple(data["answers"]))] if data["answers"] else []
@@ -139,13 +136,20 @@ class WaitedDocument:
                      "case-document", agency=turn.state.agency, effects=[AttachToCase(question.text, photos)])
 
 
+def takes_documents(state: ConversationState) -> bool:
+    """A photo sent now is answered by the conversation (a form's checklist, the case that waits for it, the
+    question which case it is for) rather than only acknowledged by the host."""
+    waiting = state.question is not None and state.question.kind == "case-waiting"
+    return state.form is not None or state.case_ticket is not None or waiting
+
+
 class PhotoForCase:
     """A photo sent outside a form by a citizen who has a case: attach it to that case, or start a new one?"""
 
     def matches(self, turn: Turn) -> bool:
         question = turn.state.question
         if question is not None and question.kind == "photo-where":
-            return _said(turn) in {"1", "2"}
+            return turn.said in {"1", "2"}
         return bool(turn.msg.media) and turn.state.case_ticket is not None and turn.state.form is None
 
     def handle(self, turn: Turn) -> Reply:
@@ -153,7 +157,7 @@ class PhotoForCase:
         question = state.question
         if question is not None and question.kind == "photo-where":
             state.question = None
-            if _said(turn) == "2":
+            if turn.said == "2":
                 return turn.ctx.dispatch(turn.again("lapor"))
             photos = tuple(PhotoRef(m.FORM_EXTRA_ITEM, source, None) for source in question.options)
             text = m.CASE_DOCUMENT_RECEIVED.format(ticket=question.text, n=len(photos))

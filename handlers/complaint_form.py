@@ -82,7 +82,7 @@ EDITABLE = ("topic", "name", "nik", "kecamatan", "desa", "description", "photos"
 
 def starts(turn: Turn) -> bool:
     """``lapor`` and its kin, the button after a complaint, or *ya* to "Mau kami catat sebagai pengaduan?"."""
-    said = " ".join(turn.msg.text.lower().split()).strip(" .!")
+    said = turn.said
     if said in START_WORDS or turn.words in START_WORDS:
         return True
     if said == "pengaduan" and turn.state.service is None:  # with a service in view it asks that service's channels
@@ -96,7 +96,7 @@ class ComplaintForm:
         form = turn.state.form
         if form is not None and form.name == NAME:
             return True
-        return starts(turn) or _said(turn) in SEND
+        return starts(turn) or turn.said in SEND
 
     def handle(self, turn: Turn) -> Reply:
         state = turn.state
@@ -114,7 +114,7 @@ class ComplaintForm:
                 return turn.say(m.FORM_NOTHING_TO_SEND, "form")
             return begin(turn, now)
         form.expires_at = now + EXPIRES
-        if _said(turn) in CANCEL:
+        if turn.said in CANCEL:
             state.form = None
             return turn.say(m.FORM_CANCELLED, "form")
         step: Callable[[Turn, dict[str, Any]], Reply] = STEP_HANDLERS[form.step]
@@ -142,15 +142,12 @@ def begin(turn: Turn, now: datetime) -> Reply:
     return Reply([OutboundMessage(text, choices)], "complaint", agency=turn.state.agency)
 
 
-def _said(turn: Turn) -> str:
-    return " ".join(turn.msg.text.lower().split()).strip(" .!")
-
 
 def asks_something(turn: Turn, *, free_text: bool = False) -> bool:
     """The citizen asked a question instead of answering ours ("syaratnya apa?", "jam buka kantor?"). Where the
     answer is free text (a name, a village), a word that names an aspect is not enough: "Warga Hp" and
     "Desa Alamat Jaya" are answers; a question mark or a question word is needed."""
-    if _said(turn) in PASS_THROUGH:
+    if turn.said in PASS_THROUGH:
         return True
     u = turn.u
     asked = "?" in turn.msg.text or bool(set(u.tokens) & WH)
@@ -284,7 +281,7 @@ def description(data: dict[str, Any]) -> str:
 # --- one function per step: read the answer, keep it, go on (or explain and ask again) ---
 
 def on_consent(turn: Turn, data: dict[str, Any]) -> Reply:
-    said = _said(turn)
+    said = turn.said
     if said in {"setuju", "ya setuju", "saya setuju", "iya setuju"} or said in YES:
         data["consent"] = True
         return advance(turn, data)
@@ -381,7 +378,7 @@ def on_description(turn: Turn, data: dict[str, Any]) -> Reply:
 
 
 def on_phone(turn: Turn, data: dict[str, Any]) -> Reply:
-    said = _said(turn)
+    said = turn.said
     if turn.msg.shared_contact == "own" and turn.msg.phone:
         data["phone"] = turn.msg.phone
         return advance(turn, data)
@@ -401,7 +398,7 @@ def on_phone(turn: Turn, data: dict[str, Any]) -> Reply:
 
 def on_photos(turn: Turn, data: dict[str, Any]) -> Reply:
     items: list[str] = data["items"]
-    said = _said(turn)
+    said = turn.said
     if turn.msg.media:
         return take_photos(turn, data)
     if said in SKIP:
@@ -461,7 +458,7 @@ def advance_photos(turn: Turn, data: dict[str, Any]) -> Reply:
 
 
 def on_summary(turn: Turn, data: dict[str, Any]) -> Reply:
-    said = _said(turn)
+    said = turn.said
     form = turn.state.form
     assert form is not None
     if said in SEND:
@@ -521,7 +518,7 @@ def _cut(text: str, limit: int) -> str:
 
 
 def _number(turn: Turn) -> int | None:
-    said = _said(turn)
+    said = turn.said
     return int(said) if said.isdigit() and len(said) <= 2 else None
 
 

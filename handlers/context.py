@@ -57,6 +57,12 @@ class Turn:
         return self._understanding
 
     @property
+    def said(self) -> str:
+        """The message as typed, lower case, spaces folded, end punctuation dropped ("Kirim!" -> "kirim"): what
+        command words and numbered answers are compared with."""
+        return " ".join(self.msg.text.lower().split()).strip(" .!?")
+
+    @property
     def words(self) -> str:
         return " ".join(self.u.tokens)
 

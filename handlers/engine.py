@@ -23,7 +23,7 @@ from bot.domain.protect import Protector, new_key, parse_key
 from handlers import messages as m
 from handlers.about import Fear, PhotoHere, Presence
 from handlers.answers import Answer
-from handlers.case_status import CaseStatus, Feedback, PhotoForCase, Survey, WaitedDocument
+from handlers.case_status import Feedback, PhotoForCase, Status, Survey, WaitedDocument
 from handlers.commands import Greeting, Menu, More, Reset, Thanks
 from handlers.complaint_form import ComplaintForm
 from handlers.context import Context, Turn
@@ -70,7 +70,7 @@ class Engine:
         self.handlers: list[Handler] = list(handlers) if handlers is not None else [
             Start(), Survey(), ComplaintForm(), Feedback(), WaitedDocument(), PhotoForCase(),
             ContactShared(), OptOut(), OptIn(),
-            Empty(), Reset(), More(), Menu(), Thanks(), Greeting(), Presence(), Fear(), CaseStatus(), PhotoHere(),
+            Empty(), Reset(), More(), Menu(), Thanks(), Greeting(), Presence(), Fear(), Status(), PhotoHere(),
             Officer(), Answer(),
         ]
 

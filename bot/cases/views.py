@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from bot.cases.model import CLOSED, CaseStatus, due_of
+from bot.cases.model import CaseStatus, due_of
 from bot.db.models import Case, CaseEvent, CasePhoto, User
 from bot.domain.phone import mask as mask_phone
 from handlers import messages as m
@@ -37,8 +37,8 @@ def _local(moment: datetime | None, zone: str) -> str | None:
 
 
 def overdue(case: Case, now: datetime) -> bool:
-    return (case.status not in CLOSED and case.status != CaseStatus.WAITING and case.due_at < now) or (
-        case.status == CaseStatus.OPEN and due_of(case.steps[case.step - 1]) < now)
+    """An open case past its due time or its current step's (a case waiting for the citizen is paused)."""
+    return case.status == CaseStatus.OPEN and (case.due_at < now or due_of(case.steps[case.step - 1]) < now)
 
 
 def case_out(case: Case, kb: KnowledgeBase, now: datetime, assignee: str | None = None) -> dict[str, Any]:

@@ -32,8 +32,7 @@ def act(session: Session, case: Case, action: str, *, actor: Actor, now: datetim
     """Apply ``action`` to ``case`` (loaded in ``session``); returns what to tell the citizen."""
     if action not in ACTIONS:
         raise CaseError(f"unknown action {action!r}")
-    if version is not None and version != case.version:
-        raise StaleCase(f"case {case.ticket} changed since version {version}")
+    current(case, version)
     note = (note or "").strip() or None
     if action in NOTE_REQUIRED and not note:
         raise CaseError(f"'{action}' needs a note for the citizen")
@@ -87,6 +86,12 @@ def act(session: Session, case: Case, action: str, *, actor: Actor, now: datetim
     return [notices.for_change(case, action, note, agency)]
 
 
+def current(case: Case, version: int | None) -> None:
+    """The caller acts on the version it read, or on whatever is there (``version`` None)."""
+    if version is not None and version != case.version:
+        raise StaleCase(f"case {case.ticket} changed since version {version}")
+
+
 def _done(case: Case, index: int, now: datetime) -> list[dict[str, object]]:
     return [s | {"done_at": s.get("done_at") or now.isoformat()} if i == index else s
             for i, s in enumerate(case.steps, 1)]
@@ -117,8 +122,7 @@ def _resume(case: Case, now: datetime, kb: KnowledgeBase) -> None:
 def extend(session: Session, case: Case, *, days: int, reason: str, actor: Actor, now: datetime,
            kb: KnowledgeBase, version: int | None = None) -> list[Notice]:
     """Give the case more working days, with a reason the citizen is told."""
-    if version is not None and version != case.version:
-        raise StaleCase(f"case {case.ticket} changed since version {version}")
+    current(case, version)
     if case.status in CLOSED:
         raise CaseError(f"case {case.ticket} is {case.status}")
     if not reason.strip() or not 1 <= days <= 60:

@@ -24,6 +24,7 @@ from bot.messaging.effects import apply
 from bot.messaging.runtime import Runtime
 from bot.messaging.statuses import InboundStatus, MediaStatus
 from handlers import messages
+from handlers.case_status import takes_documents
 from handlers.types import ConversationState, InboundMessage, OutboundMessage, Reply
 
 
@@ -131,15 +132,13 @@ class Batch:
                                "file_name": item.file_name, "declared_size": item.declared_size,
                                "status": MediaStatus.PENDING, "attempts": 0, "next_attempt_at": now,
                                "created_at": now})
-        masked = mask_json(row.payload)
-        if masked != row.payload:  # a NIK typed in the chat is kept masked, in the history and the delivery
-            self.masked_payloads.append({"id": row.id, "payload": masked})
-        self.messages.append({"contact_id": contact.id, "direction": "in", "text": stored_text(mask_all(incoming.text)),
+        text = mask_all(incoming.text)
+        if text != incoming.text:  # a NIK typed in the chat is kept masked, in the history and the delivery
+            self.masked_payloads.append({"id": row.id, "payload": mask_json(row.payload)})
+        self.messages.append({"contact_id": contact.id, "direction": "in", "text": stored_text(text),
                               "choices": None, "intent": None, "service": None, "aspect": None, "created_at": now})
         state = self.state(contact)
-        # documents go to the form, to the case that waits for them, or the citizen is asked which case
-        in_form = state.form is not None or state.case_ticket is not None or (
-            state.question is not None and state.question.kind == "case-waiting")
+        in_form = takes_documents(state)
         if incoming.text.strip() or not incoming.media or incoming.shared_contact or in_form:
             reply = respond(self.runtime.engine, incoming, state)
             apply([e for e in reply.effects if not isinstance(e, CASE_EFFECTS)], contact.changes)

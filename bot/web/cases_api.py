@@ -207,8 +207,7 @@ async def assign_case(ticket: TicketPath, body: AssignIn, request: Request, who:
         raise HTTPException(403, "assigning needs the supervisor or admin role")
 
     def change(session: Session, case: Case) -> list[Notice]:
-        if body.version is not None and body.version != case.version:
-            raise StaleCase("stale")
+        work.current(case, body.version)
         user = None
         if body.username:
             user = session.scalar(select(User).where(User.username == body.username.lower(), User.active.is_(True)))

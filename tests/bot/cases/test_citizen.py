@@ -71,7 +71,7 @@ async def test_a_waiting_case_takes_the_document_then_feedback_and_survey(
                                      env=env, cwd=tmp_path)
     assert report.returncode == 0, report.stderr
     assert "respondents: 1" in report.stdout and "IKM: 100,00" in report.stdout
-    assert " A " in report.stdout.replace("category: A", " A ")
+    assert "category: A (Sangat baik)" in report.stdout
     assert (await client.get(f"/api/skm?agency=tanah-laut&from={day}&to={day}", headers=officer)).status_code == 403
     head = await sign_in(client, rt, "kabid", role="supervisor")
     api = (await client.get(f"/api/skm?agency=tanah-laut&from={day}&to={day}", headers=head)).json()
