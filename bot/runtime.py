@@ -9,6 +9,7 @@ import logging
 import os
 from pathlib import Path
 
+from bot.cases.local import Cached
 from bot.channels import simulator, telegram, whatsapp_twilio
 from bot.db.session import make_engine, make_sessionmaker
 from bot.db.transact import Transactor
@@ -51,6 +52,8 @@ def create_runtime(settings: Settings) -> Runtime:
     db = make_engine(settings.database_url)
     kb, lexicon = load(settings.agencies)
     keys = protector(settings)
+    local = Cached()
     return Runtime(settings=settings, db=db, sessionmaker=make_sessionmaker(db),
-                   transact=Transactor(settings.database_url, db), engine=Engine(kb, lexicon, protector=keys),
-                   channels=channels(settings), protector=keys)
+                   transact=Transactor(settings.database_url, db),
+                   engine=Engine(kb, lexicon, protector=keys, closed_days=local.closed),
+                   channels=channels(settings), protector=keys, local=local)

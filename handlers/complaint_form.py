@@ -17,6 +17,7 @@ from typing import Any
 
 from bot.domain.calendar import calendar_for
 from bot.domain.dates import local_moment
+from bot.domain.documents import ACCEPTED_TYPES
 from bot.domain.nik import NikError, parse_nik
 from bot.domain.phone import InvalidPhone, to_e164
 from bot.domain.procedure import procedure_for
@@ -71,7 +72,6 @@ TOPIC_DOCUMENTS = {"kks": ["Kartu KKS"], "not-received": ["Kartu KKS", "Buku tab
 BASE_DOCUMENTS = ["KTP", "Kartu Keluarga (KK)"]
 MAX_ITEMS = 5
 MAX_EXTRA = 3  # photos beyond the checklist, kept as "Dokumen tambahan"
-ACCEPTED_TYPES = ("image/jpeg", "image/png", "image/webp", "application/pdf")
 MAX_DECLARED_BYTES = 20 * 1024 * 1024
 
 # The questions, in order; a step already answered is passed.
@@ -497,7 +497,7 @@ def submit(turn: Turn, data: dict[str, Any]) -> Reply:
     assert agency is not None
     now = turn.ctx.clock()
     procedure = procedure_for(agency)
-    calendar, _ = calendar_for(agency)
+    calendar, _ = calendar_for(agency, turn.ctx.closed_days(agency.slug))
     due = procedure.due_times(calendar, now)
     ticket = new_ticket(agency_code(agency.slug))
     photos = tuple(PhotoRef(p["item"], p.get("source"), p.get("type")) for p in data.get("photos", []))

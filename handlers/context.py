@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Unpack
 
 from bot.domain.protect import Protector
@@ -22,6 +22,7 @@ class Context:
     dispatch: Callable[[Turn], Reply]  # the router: a replayed question goes through every handler again
     clock: Callable[[], datetime]  # now, timezone-aware (forms expire, cases are due)
     protector: Protector  # seals the NIK a form collects
+    closed_days: Callable[[str], frozenset[date]] = lambda agency: frozenset()  # local holidays an admin added
 
     def agency(self, state: ConversationState) -> Agency | None:
         return self.kb.agency(state.agency)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Protocol
 
 from bot.domain.protect import Protector, new_key, parse_key
@@ -60,13 +60,15 @@ class Empty:
 class Engine:
     def __init__(self, kb: KnowledgeBase, lexicon: Lexicon | None = None,
                  handlers: Sequence[Handler] | None = None, *, clock: Callable[[], datetime] | None = None,
-                 protector: Protector | None = None) -> None:
+                 protector: Protector | None = None,
+                 closed_days: Callable[[str], frozenset[date]] | None = None) -> None:
         """``protector`` seals what forms collect (the NIK); without one (``ask``, ``chat``) a key is made for
-        this process only. ``clock`` gives now (tests pass their own)."""
+        this process only. ``clock`` gives now (tests pass their own). ``closed_days``: an agency's local
+        holidays (the host reads them from the database)."""
         self.kb = kb
         self.lex = lexicon or Lexicon.load()
         self.ctx = Context(kb, self.lex, Reader(kb, self.lex), self.dispatch, clock or _now,
-                           protector or Protector(parse_key(new_key())))
+                           protector or Protector(parse_key(new_key())), closed_days or (lambda agency: frozenset()))
         self.handlers: list[Handler] = list(handlers) if handlers is not None else [
             Start(), Survey(), ComplaintForm(), Feedback(), WaitedDocument(), PhotoForCase(),
             ContactShared(), OptOut(), OptIn(),

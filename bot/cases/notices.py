@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from bot.cases.local import NONE, Local
 from bot.cases.model import CaseStatus, Notice, step_name
 from bot.db.models import Case
 from bot.domain.dates import local_moment
@@ -24,12 +25,9 @@ def one_line(text: str, limit: int = MAX_VARIABLE) -> str:
     return flat if len(flat) <= limit else flat[:limit - 1].rstrip() + "…"
 
 
-def label(status: str) -> str:
-    return m.CASE_STATUS_LABELS.get(status, status)
-
-
-def for_change(case: Case, action: str, note: str | None, agency: Agency) -> Notice:
+def for_change(case: Case, action: str, note: str | None, agency: Agency, local: Local = NONE) -> Notice:
     assert case.contact_id is not None
+    label = local.label
     due = local_moment(case.due_at, agency.timezone)
     note_line = m.CASE_NOTE.format(note=note) if note else ""
     if case.status == CaseStatus.WAITING:
@@ -52,9 +50,10 @@ def for_change(case: Case, action: str, note: str | None, agency: Agency) -> Not
                   {"1": case.ticket, "2": one_line(f"{label(case.status)} ({step_name(case)})"), "3": one_line(due)})
 
 
-def for_message(case: Case, text: str) -> Notice:
+def for_message(case: Case, text: str, local: Local = NONE) -> Notice:
     """An officer's message about the case."""
     assert case.contact_id is not None
+    label = local.label
     body = m.CASE_MESSAGE.format(ticket=case.ticket, text=text.strip())
     return Notice(case.contact_id, case.channel, body, TEMPLATES["status"],
                   {"1": case.ticket, "2": one_line(label(case.status)), "3": one_line(text, 200)})

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.cases import local as rules
 from bot.cases.model import CaseStatus
 from bot.db.models import Case, CaseEvent, CasePhoto, Media
-from bot.domain.calendar import calendar_for
 from bot.domain.nik import mask
 from bot.domain.procedure import procedure_for
 from bot.domain.protect import Protector
@@ -46,7 +46,7 @@ def open_case(session: Session, draft: OpenCase, *, contact_id: int, channel: st
     while session.scalar(select(Case.id).where(Case.ticket == ticket)) is not None:  # one chance in a billion
         ticket = new_ticket(agency_code(agency.slug))
     procedure = procedure_for(agency)
-    calendar, _ = calendar_for(agency)
+    calendar = rules.load(session).calendar(agency)
     due = procedure.due_times(calendar, draft.opened_at)
     steps = [{"name": s.name, "actor": s.actor, "minutes": s.minutes, "working_days": s.working_days,
               "due_at": d.isoformat(), "done_at": None} for s, d in zip(procedure.steps, due, strict=True)]

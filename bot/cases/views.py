@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from bot.cases import local as rules
+from bot.cases.local import NONE, Local
 from bot.cases.model import CaseStatus, due_of
 from bot.db.models import Case, CaseEvent, CasePhoto, User
 from bot.domain.phone import mask as mask_phone
@@ -41,13 +43,14 @@ def overdue(case: Case, now: datetime) -> bool:
     return case.status == CaseStatus.OPEN and (case.due_at < now or due_of(case.steps[case.step - 1]) < now)
 
 
-def case_out(case: Case, kb: KnowledgeBase, now: datetime, assignee: str | None = None) -> dict[str, Any]:
+def case_out(case: Case, kb: KnowledgeBase, now: datetime, assignee: str | None = None,
+             local: Local = NONE) -> dict[str, Any]:
     agency = kb.agencies.get(case.agency)
     zone = agency.timezone if agency else "UTC"
     current = case.steps[case.step - 1]
     return {
         "ticket": case.ticket, "agency": case.agency, "status": case.status,
-        "status_label": m.CASE_STATUS_LABELS.get(case.status, case.status),
+        "status_label": local.label(case.status),
         "step": {"index": case.step, "name": current["name"], "actor": current.get("actor"),
                  "due_at": _local(due_of(current), zone)},
         "steps_total": len(case.steps),
@@ -87,7 +90,8 @@ def listing(session: Session, kb: KnowledgeBase, filters: Filters, agencies: lis
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     rows = session.execute(query.order_by(Case.id.desc()).offset((filters.page - 1) * filters.per_page)
                            .limit(filters.per_page)).all()
-    return {"items": [case_out(case, kb, now, username) for case, username in rows], "total": total,
+    local = rules.load(session)
+    return {"items": [case_out(case, kb, now, username, local) for case, username in rows], "total": total,
             "page": filters.page, "per_page": filters.per_page}
 
 
@@ -96,7 +100,7 @@ def detail(session: Session, kb: KnowledgeBase, case: Case, now: datetime) -> di
     zone = kb.agencies[case.agency].timezone if case.agency in kb.agencies else "UTC"
     events = session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id))
     photos = session.scalars(select(CasePhoto).where(CasePhoto.case_id == case.id).order_by(CasePhoto.id))
-    return case_out(case, kb, now, assignee) | {
+    return case_out(case, kb, now, assignee, rules.load(session)) | {
         "history": [{"at": _local(e.at, zone), "actor": e.actor, "action": e.action, "from_step": e.from_step,
                      "to_step": e.to_step, "status": e.status, "public_note": e.public_note,
                      "internal_note": e.internal_note} for e in events],

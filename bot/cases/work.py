@@ -10,10 +10,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from bot.cases import local as rules
 from bot.cases import notices
+from bot.cases.local import Local
 from bot.cases.model import CLOSED, CaseError, CaseStatus, Notice, StaleCase, due_of
 from bot.db.models import Case, CaseEvent
-from bot.domain.calendar import calendar_for
 from knowledge.model import KnowledgeBase
 
 ACTIONS = ("advance", "return", "wait", "resume", "resolve", "reject", "reopen")
@@ -28,8 +29,9 @@ class Actor:
 
 def act(session: Session, case: Case, action: str, *, actor: Actor, now: datetime, kb: KnowledgeBase,
         note: str | None = None, internal_note: str | None = None, to_step: int | None = None,
-        version: int | None = None) -> list[Notice]:
-    """Apply ``action`` to ``case`` (loaded in ``session``); returns what to tell the citizen."""
+        version: int | None = None, local: Local | None = None) -> list[Notice]:
+    """Apply ``action`` to ``case`` (loaded in ``session``); returns what to tell the citizen. ``local``: the
+    admin's holidays and labels, read here when not given."""
     if action not in ACTIONS:
         raise CaseError(f"unknown action {action!r}")
     current(case, version)
@@ -43,8 +45,9 @@ def act(session: Session, case: Case, action: str, *, actor: Actor, now: datetim
     elif status in CLOSED:
         raise CaseError(f"case {case.ticket} is {status.value}: reopen it first")
     before = case.step
+    local = local or rules.load(session)
     if status == CaseStatus.WAITING and action != "wait":
-        _resume(case, now, kb)
+        _resume(case, now, kb, local)
     if action == "advance":
         case.steps = _done(case, case.step, now)
         if case.step >= len(case.steps):
@@ -83,7 +86,38 @@ def act(session: Session, case: Case, action: str, *, actor: Actor, now: datetim
     agency = kb.agencies.get(case.agency)
     if case.contact_id is None or agency is None:
         return []
-    return [notices.for_change(case, action, note, agency)]
+    return [notices.for_change(case, action, note, agency, local)]
+
+
+BULK_ACTIONS = ("advance", "wait", "resume", "resolve", "reject")  # "return" needs a step per case
+BULK_MAX = 500
+
+
+@dataclass(frozen=True)
+class Refused:
+    ticket: str
+    reason: str
+
+
+def act_many(session: Session, cases: list[Case], action: str, *, actor: Actor, now: datetime, kb: KnowledgeBase,
+             note: str | None = None, internal_note: str | None = None) -> tuple[list[Notice], list[Refused]]:
+    """The same action on many cases in the caller's transaction ("advance selected"). A case the action does
+    not fit (already resolved, already waiting) is refused with the reason and left as it was; the others move.
+    """
+    if action not in BULK_ACTIONS:
+        raise CaseError(f"'{action}' cannot be done on many cases at once")
+    if action in NOTE_REQUIRED and not (note or "").strip():
+        raise CaseError(f"'{action}' needs a note for the citizen")
+    told: list[Notice] = []
+    refused: list[Refused] = []
+    local = rules.load(session)
+    for case in cases:
+        try:  # act checks everything before it changes anything, for every action of BULK_ACTIONS
+            told += act(session, case, action, actor=actor, now=now, kb=kb, note=note, internal_note=internal_note,
+                        local=local)
+        except CaseError as error:
+            refused.append(Refused(case.ticket, str(error)))
+    return told, refused
 
 
 def current(case: Case, version: int | None) -> None:
@@ -101,11 +135,11 @@ def _close(case: Case, status: CaseStatus, now: datetime) -> None:
     case.status, case.closed_at, case.waiting_since = status, now, None
 
 
-def _resume(case: Case, now: datetime, kb: KnowledgeBase) -> None:
+def _resume(case: Case, now: datetime, kb: KnowledgeBase, local: Local) -> None:
     """Leaving "waiting for the citizen": the working time spent waiting moves every open step's due time."""
     agency = kb.agencies.get(case.agency)
     if case.waiting_since is not None and agency is not None:
-        calendar, _ = calendar_for(agency)
+        calendar = local.calendar(agency)
         paused = calendar.working_minutes(case.waiting_since, now)
         if paused > 0:
             steps = []
@@ -128,7 +162,8 @@ def extend(session: Session, case: Case, *, days: int, reason: str, actor: Actor
     if not reason.strip() or not 1 <= days <= 60:
         raise CaseError("an extension needs a reason and 1-60 working days")
     agency = kb.agencies[case.agency]
-    calendar, _ = calendar_for(agency)
+    local = rules.load(session)
+    calendar = local.calendar(agency)
     case.steps = [s | {"due_at": calendar.add_working_days(due_of(s) - timedelta(seconds=1), days).isoformat()}
                   if i >= case.step else s for i, s in enumerate(case.steps, 1)]
     case.due_at = due_of(case.steps[-1])
@@ -137,4 +172,4 @@ def extend(session: Session, case: Case, *, days: int, reason: str, actor: Actor
                           from_step=case.step, to_step=case.step, status=case.status, public_note=reason.strip()))
     if case.contact_id is None:
         return []
-    return [notices.for_change(case, "extend", reason.strip(), agency)]
+    return [notices.for_change(case, "extend", reason.strip(), agency, local)]

@@ -69,6 +69,7 @@ class Batch:
             values["display_name"] = incoming.display_name or values["display_name"]
         if not senders:
             return
+        self.runtime.local.refresh(session)
         upsert = insert_for(session)(Contact)
         upsert = upsert.on_conflict_do_update(
             index_elements=[Contact.channel, Contact.external_id],

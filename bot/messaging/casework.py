@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from bot.cases import local as rules
 from bot.cases import work
 from bot.cases.model import CaseStatus, Notice, step_name
 from bot.cases.opening import open_case
@@ -100,6 +101,7 @@ def _lookup(session: Session, runtime: Runtime, pending: Pending, asked: LookupC
 
 def status_text(session: Session, runtime: Runtime, cases: list[Case]) -> str:
     lines = [messages.STATUS_HEAD]
+    local = rules.load(session)
     for case in cases:
         agency = runtime.engine.kb.agencies.get(case.agency)
         due = ""
@@ -110,7 +112,7 @@ def status_text(session: Session, runtime: Runtime, cases: list[Case]) -> str:
                               .order_by(CaseEvent.id.desc()).limit(1))
         lines.append(messages.STATUS_LINE.format(
             ticket=case.ticket, topic=messages.FORM_TOPICS.get(case.topic, case.topic),
-            status=messages.CASE_STATUS_LABELS.get(case.status, case.status), n=case.step, total=len(case.steps),
+            status=local.label(case.status), n=case.step, total=len(case.steps),
             step=step_name(case), due=due, note=messages.STATUS_NOTE.format(note=note) if note else ""))
     lines.append(messages.STATUS_TAIL)
     return "\n".join(lines)

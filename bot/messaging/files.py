@@ -15,9 +15,9 @@ from pathlib import Path
 
 from PIL import Image, ImageFilter, ImageOps, ImageStat
 
+from bot.domain.documents import ACCEPTED_TYPES
 from bot.domain.protect import Protector
 
-ACCEPTED = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
 FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 MAX_SIDE = 2048  # as FixMyStreet keeps citizens' photos
 MIN_SHORT_SIDE = 600  # below this a KTP's text cannot be read
@@ -75,7 +75,7 @@ def clean(data: bytes) -> Cleaned:
     encoded again (every piece of metadata, and anything appended after the image, is gone), with its size
     and how readable it is; a PDF as sent. Anything else, or an image that does not decode, is refused."""
     content_type = sniff(data)
-    if content_type not in ACCEPTED:
+    if content_type not in ACCEPTED_TYPES:
         raise RejectedMedia("not a JPEG, PNG, WEBP or PDF file")
     if content_type == "application/pdf":
         return Cleaned(data, content_type)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.cases.local import Cached
 from bot.db.transact import Transactor
 from bot.domain.protect import Protector
 from bot.messaging.channel import Channel
@@ -33,6 +34,7 @@ class Runtime:
     process_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one inbound processor at a time
     processed_upto: int = 0  # highest inbound id this process has seen processed
     media_waiting: bool = True  # photos may be queued: the worker looks (at start, after new ones, every 5 s)
+    local: Cached = field(default_factory=Cached)  # the admin's local holidays and labels, as last read
     writer: InboundWriter = field(init=False)
 
     def __post_init__(self) -> None:

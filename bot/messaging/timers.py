@@ -14,9 +14,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.cases import local as rules
 from bot.cases.model import CaseStatus
 from bot.db.models import AuditEntry, Case, CaseEvent, CasePhoto, Contact, ConversationStateRow, Media
-from bot.domain.calendar import calendar_for
 from bot.messaging import outbox
 from handlers import messages
 from handlers.types import ConversationState
@@ -68,6 +68,7 @@ def forms(session: Session, now: datetime) -> Done:
 def unanswered(session: Session, now: datetime, kb: KnowledgeBase) -> int:
     """Resolved cases whose citizen never answered "sudah selesai?" within 10 working days: closed as such."""
     closed = 0
+    local = rules.load(session)
     rows = session.scalars(select(Case).where(Case.status == CaseStatus.RESOLVED, Case.feedback.is_(None),
                                               Case.closed_at < now - timedelta(days=FEEDBACK_DAYS))
                            .limit(CHUNK).with_for_update(skip_locked=True))
@@ -75,8 +76,7 @@ def unanswered(session: Session, now: datetime, kb: KnowledgeBase) -> int:
         agency = kb.agencies.get(case.agency)
         if agency is None or case.closed_at is None:
             continue
-        calendar, _ = calendar_for(agency)
-        if calendar.add_working_days(case.closed_at, FEEDBACK_DAYS) > now:
+        if local.calendar(agency).add_working_days(case.closed_at, FEEDBACK_DAYS) > now:
             continue
         case.feedback = "no-answer"
         session.add(CaseEvent(case_id=case.id, at=now, actor="sistem", action="closed", from_step=case.step,

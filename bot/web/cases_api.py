@@ -30,8 +30,11 @@ from bot.web.deps import RuntimeDep
 from bot.web.errors import documented
 
 router = APIRouter(prefix="/api/cases", tags=["cases"])
-TicketPath = Annotated[str, Path(pattern=r"^[A-Za-z]{2,4}-[A-Za-z0-9]{5,8}$", description="e.g. TLT-7K3QMR")]
 Action = Literal["advance", "return", "wait", "resume", "resolve", "reject", "reopen"]
+TICKET = r"^[A-Za-z]{2,4}-[A-Za-z0-9]{5,8}$"
+
+
+TicketPath = Annotated[str, Path(pattern=TICKET, description="e.g. TLT-7K3QMR")]
 
 
 class StepOut(BaseModel):
@@ -128,6 +131,25 @@ class MessageIn(BaseModel):
 
 class NikOut(BaseModel):
     nik: str
+
+
+BulkAction = Literal["advance", "wait", "resume", "resolve", "reject"]
+
+
+class BulkIn(BaseModel):
+    tickets: list[Annotated[str, Field(pattern=TICKET)]] = Field(min_length=1, max_length=work.BULK_MAX)
+    note: str | None = Field(None, max_length=1000, description="told to each citizen")
+    internal_note: str | None = Field(None, max_length=2000, description="officers only")
+
+
+class RefusedOut(BaseModel):
+    ticket: str
+    detail: str
+
+
+class BulkOut(BaseModel):
+    done: list[str] = Field(description="the tickets moved, each citizen told")
+    refused: list[RefusedOut] = Field(description="left as they were, with the reason")
 
 
 def _agencies(who: Officer, rt: Runtime) -> list[str]:
@@ -272,6 +294,43 @@ async def case_photo(ticket: TicketPath, photo_id: Annotated[int, Path(ge=1, le=
         raise HTTPException(404, "the file is no longer stored") from None
     return Response(data, media_type=content_type,
                     headers={"Cache-Control": "no-store", "Content-Disposition": "inline"})
+
+
+@router.post("/bulk/{action}", response_model=BulkOut, responses=documented(400, 401, 409))
+async def act_on_many(action: BulkAction, body: BulkIn, request: Request, who: OfficerDep,
+                      rt: RuntimeDep) -> JSONResponse | dict[str, Any]:
+    """The same action on many cases at once ("advance selected"), in one transaction with every citizen's
+    notice. A case the action does not fit, or that this account cannot see, is refused with the reason (one
+    that cannot be seen reads exactly as one that does not exist) and left as it was; the others move. If
+    another officer changed one of them meanwhile, nothing moves: 409, read the list again."""
+    wanted = list(dict.fromkeys(t.upper() for t in body.tickets))
+    address = client_address(request)
+
+    def run(session: Session) -> dict[str, Any]:
+        found = {c.ticket: c for c in session.scalars(select(Case).where(Case.ticket.in_(wanted)))
+                 if who.sees(c.agency)}
+        cases = [found[t] for t in wanted if t in found]
+        told, refused = work.act_many(session, cases, action, actor=work.Actor(who.username, who.id), now=utcnow(),
+                                      kb=rt.engine.kb, note=body.note, internal_note=body.internal_note)
+        queue(session, told)
+        skipped = {r.ticket for r in refused}
+        done = [c.ticket for c in cases if c.ticket not in skipped]
+        for ticket in done:
+            accounts.audit(session, who=who, action=f"case.{action}", object_type="case", object_id=ticket,
+                           address=address, detail={"bulk": len(done)})
+        session.flush()
+        missing = [{"ticket": t, "detail": "no such case"} for t in wanted if t not in found]
+        return {"done": done, "refused": [{"ticket": r.ticket, "detail": r.reason} for r in refused] + missing}
+
+    try:
+        result: dict[str, Any] = await rt.transact(run)
+    except CaseError as error:
+        raise HTTPException(400, str(error)) from None
+    except StaleDataError:
+        return JSONResponse({"detail": "a case changed since you read it: nothing was changed, read again"},
+                            status_code=409)
+    rt.wakeup.set()
+    return result
 
 
 # Last: the specific routes above (extend, assign, message, nik) must match before this one.

@@ -28,6 +28,7 @@ from bot.web import (
     errors,
     health,
     inbound_api,
+    local_api,
     outbox_api,
     simulator,
     skm_api,
@@ -98,6 +99,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(cases_api.router)
     app.include_router(audit_api.router)
     app.include_router(skm_api.router)
+    app.include_router(local_api.router)
+    app.include_router(local_api.router)
     app.include_router(outbox_api.router)
     app.include_router(inbound_api.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

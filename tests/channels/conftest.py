@@ -138,6 +138,10 @@ async def eventually(check: Callable[[], Awaitable[bool] | bool], timeout: float
         await asyncio.sleep(0.05)
 
 
+class PortTaken(Exception):
+    pass
+
+
 @pytest.fixture
 async def start_service(request: pytest.FixtureRequest, database_url: str, fake_twilio: FakeTwilio,
                         fake_telegram: FakeTelegram, tmp_path: Path) -> AsyncIterator[Callable[..., Service]]:
@@ -150,7 +154,14 @@ async def start_service(request: pytest.FixtureRequest, database_url: str, fake_
     sessions = make_sessionmaker(db)
 
     def start(command: str = "serve", **overrides: str) -> Service:
-        port = free_port()
+        for _ in range(3):  # a port picked free may be taken by a parallel test before the service binds it
+            try:
+                return start_on(free_port(), command, **overrides)
+            except PortTaken:
+                continue
+        raise RuntimeError("no free port after 3 tries")
+
+    def start_on(port: int, command: str, **overrides: str) -> Service:
         env = clean_env(
             HOST="127.0.0.1", PORT=str(port), LOG_LEVEL="WARNING", DATABASE_URL=database_url,
             PUBLIC_BASE_URL=f"http://127.0.0.1:{port}", MEDIA_DIR=str(tmp_path / "media"),
@@ -167,7 +178,14 @@ async def start_service(request: pytest.FixtureRequest, database_url: str, fake_
         service = Service(f"http://127.0.0.1:{port}", env, proc, sessions, log_path, tmp_path)
         started.append(service)
         if command == "serve":
-            wait_healthy(service.base, proc, log_path)
+            try:
+                wait_healthy(service.base, proc, log_path)
+            except RuntimeError:
+                if "address already in use" in log_path.read_text(errors="replace").lower():
+                    started.remove(service)
+                    service.stop()
+                    raise PortTaken from None
+                raise
         return service
 
     yield start

@@ -1,11 +1,11 @@
 """Tables (SQLAlchemy 2 typed mappings), one module per area. Alembic owns the schema: change both together."""
 
 from bot.db.models.base import Base, UTCDateTime, length_of, utcnow
-from bot.db.models.cases import Case, CaseEvent, CasePhoto, SurveyResponse
+from bot.db.models.cases import Case, CaseEvent, CasePhoto, LocalHoliday, StatusLabel, SurveyResponse
 from bot.db.models.contacts import Contact, ConversationStateRow, Message
 from bot.db.models.messaging import Inbound, Media, Outbox, ProviderStatus
 from bot.db.models.people import ApiToken, AuditEntry, User
 
 __all__ = ["ApiToken", "AuditEntry", "Base", "Case", "CaseEvent", "CasePhoto", "Contact", "ConversationStateRow",
-           "Inbound", "Media", "Message", "Outbox", "ProviderStatus", "SurveyResponse", "UTCDateTime", "User",
-           "length_of", "utcnow"]
+           "Inbound", "LocalHoliday", "Media", "Message", "Outbox", "ProviderStatus", "StatusLabel", "SurveyResponse",
+           "UTCDateTime", "User", "length_of", "utcnow"]

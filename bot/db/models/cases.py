@@ -9,10 +9,10 @@ ticket from another channel).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db.models.base import Base, UTCDateTime, utcnow
@@ -108,3 +108,30 @@ class SurveyResponse(Base):
     agency: Mapped[str] = mapped_column(String(40))
     answers: Mapped[list[int]] = mapped_column(JSON)  # the unsur answered so far, in order
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LocalHoliday(Base):
+    """A day an agency's office is closed besides the national holidays and cuti bersama (an admin adds it):
+    no case's clock runs on it."""
+
+    __tablename__ = "local_holidays"
+    __table_args__ = (UniqueConstraint("agency", "day", name="uq_local_holidays_agency_day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency: Mapped[str] = mapped_column(String(40))
+    day: Mapped[date] = mapped_column(Date)
+    name: Mapped[str] = mapped_column(String(120))
+    created_by: Mapped[str | None] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class StatusLabel(Base):
+    """How this deployment words a status type (the type is fixed, its label an admin's choice, as
+    FixMyStreet keeps them apart); without a row, ``handlers.messages.CASE_STATUS_LABELS``."""
+
+    __tablename__ = "status_labels"
+
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    label: Mapped[str] = mapped_column(String(60))
+    updated_by: Mapped[str | None] = mapped_column(String(60))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -124,3 +124,56 @@ async def test_wait_reject_and_return_need_a_note_and_reveal_is_audited(
     admin = await sign_in(client, rt, "kepala", role="admin", agency=None)
     entries = (await client.get("/api/audit?action=nik.reveal", headers=admin)).json()
     assert [(e["actor"], e["object_id"]) for e in entries] == [("petugas.tl", ticket)]
+
+
+def _copies(session: Session, agencies: list[str]) -> list[str]:
+    """More cases like the one filed (same citizen), one per agency given; returns every ticket, oldest first."""
+    first = session.scalars(select(Case)).one()
+    columns = [c.key for c in Case.__table__.columns if c.key not in ("id", "ticket", "version")]
+    for n, agency in enumerate(agencies):
+        values = {key: getattr(first, key) for key in columns} | {"agency": agency, "ticket": f"TLT-BULK{n}"}
+        session.add(Case(**values))
+    session.flush()
+    return list(session.scalars(select(Case.ticket).order_by(Case.id)))
+
+
+async def test_many_cases_move_at_once_each_citizen_told_and_what_does_not_fit_is_refused(
+        api: tuple[httpx.AsyncClient, Runtime]) -> None:
+    client, rt = api
+    await file_complaint(rt)
+    first, second, third, tarakan = await rt.transact(_copies, ["tanah-laut", "tanah-laut", "tarakan"])
+    officer = await sign_in(client, rt, "petugas.tl")
+    assert (await client.post(f"/api/cases/{second}/resolve", json={}, headers=officer)).status_code == 200
+    told_before = len(await rt.transact(_notifications))
+    moved = await client.post("/api/cases/bulk/advance", headers=officer, json={
+        "tickets": [first, second, third.lower(), tarakan, "TLT-NONE9", first], "note": "berkas lengkap"})
+    assert moved.status_code == 200, moved.text
+    body = moved.json()
+    assert body["done"] == [first, third]
+    refused = {r["ticket"]: r["detail"] for r in body["refused"]}
+    assert set(refused) == {second, tarakan, "TLT-NONE9"}
+    assert "resolved" in refused[second] and refused[tarakan] == refused["TLT-NONE9"] == "no such case"
+    steps = await rt.transact(lambda s: dict(s.execute(select(Case.ticket, Case.step)).all()))
+    assert steps[first] == steps[third] == 2 and steps[tarakan] == 1
+    notes = (await rt.transact(_notifications))[told_before:]
+    assert len(notes) == 2 and all("berkas lengkap" in n.body for n in notes)
+    assert {t for n in notes for t in (first, third) if t in n.body} == {first, third}
+    audit = await rt.transact(lambda s: [a.object_id for a in s.scalars(
+        select(AuditEntry).where(AuditEntry.action == "case.advance"))])
+    assert sorted(audit) == sorted([first, third])
+
+
+async def test_a_bulk_action_that_needs_more_is_refused_whole(api: tuple[httpx.AsyncClient, Runtime]) -> None:
+    client, rt = api
+    await file_complaint(rt)
+    ticket = await rt.transact(lambda s: s.scalar(select(Case.ticket)))
+    officer = await sign_in(client, rt, "petugas.tl")
+    no_note = await client.post("/api/cases/bulk/reject", json={"tickets": [ticket]}, headers=officer)
+    assert no_note.status_code == 400 and "note" in no_note.json()["detail"]
+    for action, tickets in (("return", [ticket]), ("advance", []), ("advance", [ticket] * 501),
+                            ("advance", ["<script>"])):
+        bad = await client.post(f"/api/cases/bulk/{action}", json={"tickets": tickets}, headers=officer)
+        assert bad.status_code == 422, (action, bad.text)
+    assert (await client.post("/api/cases/bulk/advance", json={"tickets": [ticket]})).status_code == 401
+    assert await rt.transact(lambda s: s.scalar(select(Case.step))) == 1
+    assert await rt.transact(_notifications) == []

@@ -34,7 +34,7 @@ def test_the_same_value_encrypts_differently_each_time_but_hashes_the_same() -> 
     assert box.lookup("3314011508850001", "nik") != box.lookup("3314011508850001", "ticket")
 
 
-@pytest.mark.parametrize("bad", ["", "short", "zz" * 32, new_key()[:-4], "00" * 31])
+@pytest.mark.parametrize("bad", ["", "short", "zz" * 32, "ab" * 30, "00" * 31])
 def test_a_key_that_is_not_32_bytes_is_refused(bad: str) -> None:
     with pytest.raises(ProtectError):
         parse_key(bad)
