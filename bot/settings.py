@@ -57,6 +57,7 @@ class Settings(BaseSettings):
     retention_days: int = Field(365, ge=1)  # after a case closes, its photos and NIK are deleted
     token_hours: int = Field(12, ge=1, le=24 * 30)  # an officer's API token expires after this
     media_max_bytes: int = 10 * 1024 * 1024
+    media_processes: int = Field(1, ge=0, le=8)  # photo checks in processes of their own (0: a thread)
     web_workers: int = Field(1, ge=1, le=32)  # uvicorn processes for `serve` (PostgreSQL only)
     worker_enabled: bool = True  # `serve` runs the outbox/media worker in-process
     worker_poll_seconds: float = Field(0.2, gt=0)

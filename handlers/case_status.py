@@ -154,6 +154,11 @@ class PhotoForCase:
 
     def handle(self, turn: Turn) -> Reply:
         state = turn.state
+        if state.retake and turn.msg.media and state.case_ticket:  # the better photo we asked for: no question
+            replaces, state.retake = state.retake, None
+            photos = tuple(PhotoRef(m.FORM_EXTRA_ITEM, media.source, None) for media in turn.msg.media)
+            return Reply([OutboundMessage(m.CASE_PHOTO_REPLACED.format(ticket=state.case_ticket))], "case-document",
+                         agency=state.agency, effects=[AttachToCase(state.case_ticket, photos, replaces)])
         question = state.question
         if question is not None and question.kind == "photo-where":
             state.question = None

@@ -416,6 +416,7 @@ def take_photos(turn: Turn, data: dict[str, Any]) -> Reply:
     items: list[str] = data["items"]
     refused: list[str] = []
     taken = 0
+    replaced = None
     for media in turn.msg.media:
         kind = (media.declared_type or "").split(";")[0].strip().lower()
         if kind and kind not in ACCEPTED_TYPES:
@@ -423,6 +424,12 @@ def take_photos(turn: Turn, data: dict[str, Any]) -> Reply:
             continue
         if media.declared_size is not None and media.declared_size > MAX_DECLARED_BYTES:
             refused.append(m.FORM_MEDIA_TOO_BIG)
+            continue
+        unreadable = next((p for p in data["photos"] if turn.state.retake and p.get("source") == turn.state.retake),
+                          None)
+        if unreadable is not None:  # the photo asked to be taken again: it replaces the first, the list stays
+            unreadable["source"], unreadable["type"] = media.source, kind or None
+            turn.state.retake, replaced = None, unreadable["item"]
             continue
         extra = sum(1 for p in data["photos"] if p["item"] == m.FORM_EXTRA_ITEM)
         if data["item"] < len(items):
@@ -436,6 +443,8 @@ def take_photos(turn: Turn, data: dict[str, Any]) -> Reply:
         data["photos"].append({"item": item, "source": media.source, "type": kind or None})
         taken += 1
     notes = []
+    if replaced:
+        notes.append(m.FORM_PHOTO_REPLACED.format(item=replaced))
     if taken:
         notes.append(m.FORM_PHOTOS_TAKEN.format(n=taken))
     if refused:

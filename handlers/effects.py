@@ -79,3 +79,4 @@ class AttachToCase(Effect):
 
     ticket: str
     photos: tuple[PhotoRef, ...]
+    replaces: str | None = None  # the source of an unreadable photo of the case the first one takes the place of

@@ -356,6 +356,7 @@ FORM_ASK_PHOTO = (
 )
 FORM_PHOTO_EXPECTED = "Mohon kirim *foto* {item} (bukan teks), atau ketik *lewati* bila tidak ada."
 FORM_PHOTOS_TAKEN = "✅ {n} foto diterima."
+FORM_PHOTO_REPLACED = "✅ Foto *{item}* sudah diganti dengan yang baru. Terima kasih."
 FORM_MEDIA_REFUSED = "Maaf, {what} tidak bisa kami terima: kirim *foto* (JPG, PNG) atau *PDF*."
 FORM_MEDIA_KIND = {"audio": "pesan suara", "video": "video", "text": "file teks", "application": "file itu"}
 FORM_MEDIA_TOO_BIG = "file di atas 20 MB"
@@ -476,6 +477,10 @@ SURVEY_QUESTIONS = (
      ("Tidak ada", "Ada tetapi tidak berfungsi", "Berfungsi kurang maksimal", "Dikelola dengan baik")),
     ("Bagaimana kualitas sarana dan prasarana?",
      ("Buruk", "Cukup", "Baik", "Sangat baik")),
+)
+CASE_PHOTO_REPLACED = (
+    "✅ Terima kasih, foto pengganti untuk pengaduan *{ticket}* sudah kami terima dan menggantikan foto yang "
+    "kurang jelas."
 )
 CASE_DOCUMENT_RECEIVED = (
     "Terima kasih, {n} dokumen untuk pengaduan *{ticket}* sudah kami terima dan diteruskan ke petugas. "

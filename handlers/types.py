@@ -112,6 +112,7 @@ class ConversationState:
     more: list[str] = field(default_factory=list)  # further pages of a long answer
     misses: list[str] = field(default_factory=list)  # when tickets not found were asked (ISO times, last hour)
     case_ticket: str | None = None  # the citizen's latest case from this chat (a photo sent later may be for it)
+    retake: str | None = None  # a kept photo too small or blurry to read (its source): the next photo replaces it
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

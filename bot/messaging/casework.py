@@ -138,9 +138,14 @@ def _attach(session: Session, runtime: Runtime, pending: Pending, sent: AttachTo
     if case is None:
         return
     now = utcnow()
+    unreadable = sent.replaces and session.scalar(select(CasePhoto).where(CasePhoto.case_id == case.id,
+                                                                           CasePhoto.source == sent.replaces))
     for photo in sent.photos:
         media_id = session.scalar(select(Media.id).where(Media.contact_id == pending.contact_id,
                                                          Media.source == photo.source).order_by(Media.id.desc()))
+        if unreadable:  # the better photo takes the unreadable one's place in the checklist
+            unreadable.source, unreadable.media_id, unreadable = photo.source, media_id, None
+            continue
         session.add(CasePhoto(case_id=case.id, item=photo.item, source=photo.source, media_id=media_id, created_at=now))
     if case.status == CaseStatus.WAITING:
         work.act(session, case, "resume", actor=work.Actor("warga"), now=now, kb=runtime.engine.kb,
@@ -157,6 +162,18 @@ def _survey(session: Session, pending: Pending, survey: SaveSurvey) -> None:
         session.add(SurveyResponse(case_id=case.id, agency=case.agency, answers=list(survey.answers)))
     else:
         found.answers = list(survey.answers)
+
+
+def ask_retake(session: Session, contact_id: int, source: str) -> None:
+    """A kept photo cannot be read well: the citizen's next photo replaces it (in the form, or on the case)."""
+    row = session.get(ConversationStateRow, contact_id)
+    state = ConversationState.from_dict(row.state if row is not None else None)
+    state.retake = source
+    if row is None:
+        session.add(ConversationStateRow(contact_id=contact_id, state=state.to_dict()))
+    else:
+        session.execute(update(ConversationStateRow).where(ConversationStateRow.contact_id == contact_id)
+                        .values(state=state.to_dict()))
 
 
 def queue(session: Session, notices: list[Notice]) -> None:

@@ -83,3 +83,4 @@ class Channel:
     chat_interval: float = 0.0  # seconds between two messages to one chat (0: none)
     start: Callable[[InboundWriter, asyncio.Event], Awaitable[list[asyncio.Task[None]]]] | None = None
     """At start-up: register a webhook, or start long polling (its tasks end when the event is set)."""
+    close: Callable[[], Awaitable[None]] | None = None  # what else it holds open (a download client)

@@ -118,7 +118,11 @@ PURPOSE = "photo"
 
 def store(data: bytes, media_dir: Path, protector: Protector) -> StoredFile:
     """Check and clean the file (``clean``), then write it once under its hash, encrypted (atomic rename)."""
-    cleaned = clean(data)
+    return keep(clean(data), media_dir, protector)
+
+
+def keep(cleaned: Cleaned, media_dir: Path, protector: Protector) -> StoredFile:
+    """Write a cleaned file once under its hash, encrypted (atomic rename)."""
     digest = hashlib.sha256(cleaned.data).hexdigest()
     target = media_dir / digest[:2] / digest
     if not target.exists():

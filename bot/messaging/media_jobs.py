@@ -6,17 +6,15 @@ asked to send it again. Nothing is dropped silently.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import timedelta
-from pathlib import Path
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.db.models import Media, length_of, utcnow
 from bot.logs import safe_error, safe_text
-from bot.messaging import files, outbox
+from bot.messaging import casework, files, outbox
 from bot.messaging.channel import FetchError, FetchFailure
 from bot.messaging.runtime import Runtime
 from bot.messaging.statuses import DOWNLOAD_ATTEMPTS, MediaStatus
@@ -71,6 +69,8 @@ def _record(session: Session, item_id: int, *, status: str, error: str | None,
         row.next_attempt_at = utcnow() + outbox.backoff(row.attempts)
     if notify:
         outbox.enqueue(session, contact_id=row.contact_id, channel=row.channel, body=notify, kind="notification")
+    if stored is not None and stored.quality in messages.MEDIA_RETAKE:
+        casework.ask_retake(session, row.contact_id, row.source)
 
 
 async def _finish(runtime: Runtime, item: Media, *, status: str, error: str | None = None,
@@ -84,7 +84,7 @@ async def process_one(runtime: Runtime, item: Media) -> None:
     """Download, check and store one file; every outcome is recorded, and the citizen told of a final failure."""
     try:
         data = await _fetch(runtime, item)
-        stored = await asyncio.to_thread(files.store, data, Path(runtime.settings.media_dir), runtime.protector)
+        stored = await runtime.store_file(data)
     except files.RejectedMedia as exc:
         await _finish(runtime, item, status=MediaStatus.REJECTED, error=str(exc), notify=messages.MEDIA_REJECTED)
     except FetchError as exc:

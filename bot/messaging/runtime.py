@@ -7,13 +7,18 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.cases.local import Cached
 from bot.db.transact import Transactor
 from bot.domain.protect import Protector
+from bot.messaging import files
 from bot.messaging.channel import Channel
 from bot.messaging.intake import InboundWriter
 from bot.settings import Settings
@@ -36,9 +41,27 @@ class Runtime:
     media_waiting: bool = True  # photos may be queued: the worker looks (at start, after new ones, every 5 s)
     local: Cached = field(default_factory=Cached)  # the admin's local holidays and labels, as last read
     writer: InboundWriter = field(init=False)
+    _photo_pool: ProcessPoolExecutor | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.writer = InboundWriter(self.transact, self.inbound_ready)
+
+    async def store_file(self, data: bytes) -> files.StoredFile:
+        """Check and clean a downloaded file (decoding in a process of its own, ``MEDIA_PROCESSES``), then keep
+        it encrypted. Raises ``files.RejectedMedia`` for a file that is not a readable document."""
+        if self.settings.media_processes == 0:
+            cleaned = await asyncio.to_thread(files.clean, data)
+        else:
+            if self._photo_pool is None:  # spawned, not forked: this process has threads and open connections
+                self._photo_pool = ProcessPoolExecutor(self.settings.media_processes,
+                                                       mp_context=multiprocessing.get_context("spawn"))
+            try:
+                cleaned = await asyncio.get_running_loop().run_in_executor(self._photo_pool, files.clean, data)
+            except BrokenProcessPool:  # a decoder process died (out of memory?): a new pool next time, retried
+                self._photo_pool.shutdown(wait=False, cancel_futures=True)
+                self._photo_pool = None
+                raise
+        return await asyncio.to_thread(files.keep, cleaned, Path(self.settings.media_dir), self.protector)
 
     def channel(self, name: str) -> Channel:
         return self.channels[name]
@@ -60,5 +83,9 @@ class Runtime:
         for channel in self.channels.values():
             if channel.sender is not None:
                 await channel.sender.close()
+            if channel.close is not None:
+                await channel.close()
+        if self._photo_pool is not None:
+            self._photo_pool.shutdown(wait=False, cancel_futures=True)
         await self.transact.close()
         await self.db.dispose()

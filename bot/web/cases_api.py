@@ -125,6 +125,13 @@ class ExtendIn(BaseModel):
     version: int | None = Field(None, ge=1)
 
 
+class PriorityIn(BaseModel):
+    priority: Literal["normal", "high", "urgent"]
+    note: str | None = Field(None, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$",
+                             description="what it means for the officers, e.g. 'selesai hari ini'")
+    version: int | None = Field(None, ge=1)
+
+
 class MessageIn(BaseModel):
     text: str = Field(min_length=1, max_length=1500)
 
@@ -242,6 +249,25 @@ async def assign_case(ticket: TicketPath, body: AssignIn, request: Request, who:
                               internal_note=f"ditugaskan ke {user.username}" if user else "tidak ditugaskan"))
         return []
     return await _change(rt, who, ticket, client_address(request), "assign", change)
+
+
+@router.post("/{ticket}/priority", response_model=CaseDetailOut, responses=documented(400, 401, 403, 404, 409))
+async def set_priority(ticket: TicketPath, body: PriorityIn, request: Request, who: OfficerDep,
+                       rt: RuntimeDep) -> JSONResponse | dict[str, Any]:
+    """Supervisors and admins set how urgent a case is, with what it means (*"selesai hari ini"*); officers see
+    it in the list and the case. The citizen is not told."""
+    if not who.supervises:
+        raise HTTPException(403, "setting the priority needs the supervisor or admin role")
+
+    def change(session: Session, case: Case) -> list[Notice]:
+        work.current(case, body.version)
+        note = (body.note or "").strip() or None
+        case.priority, case.priority_note, case.updated_at = body.priority, note, utcnow()
+        session.add(CaseEvent(case_id=case.id, at=utcnow(), actor=who.username, user_id=who.id, action="priority",
+                              from_step=case.step, to_step=case.step, status=case.status,
+                              internal_note=f"prioritas {body.priority}" + (f": {note}" if note else "")))
+        return []
+    return await _change(rt, who, ticket, client_address(request), "priority", change)
 
 
 @router.post("/{ticket}/message", response_model=CaseDetailOut, responses=documented(400, 401, 404, 409))

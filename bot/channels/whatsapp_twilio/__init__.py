@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from bot.channels.whatsapp_twilio import inbound, media
 from bot.channels.whatsapp_twilio.outbound import TwilioSender
 from bot.messaging.channel import Channel
@@ -13,6 +11,7 @@ TEXT_LIMIT = 1600  # characters of one WhatsApp message through Twilio
 
 
 def channel(settings: Settings) -> Channel:
+    fetcher = media.Fetcher(settings)
     return Channel(name=inbound.CHANNEL, parse=inbound.parse, text_limit=TEXT_LIMIT, buttons=False,
-                   sender=TwilioSender(settings), fetch=partial(media.fetch, settings),
-                   max_download=settings.media_max_bytes, send_rate=settings.twilio_send_rate)
+                   sender=TwilioSender(settings), fetch=fetcher, max_download=settings.media_max_bytes,
+                   send_rate=settings.twilio_send_rate, close=fetcher.close)

@@ -177,3 +177,26 @@ async def test_a_bulk_action_that_needs_more_is_refused_whole(api: tuple[httpx.A
     assert (await client.post("/api/cases/bulk/advance", json={"tickets": [ticket]})).status_code == 401
     assert await rt.transact(lambda s: s.scalar(select(Case.step))) == 1
     assert await rt.transact(_notifications) == []
+
+
+async def test_a_supervisor_sets_the_priority_with_what_it_means(api: tuple[httpx.AsyncClient, Runtime]) -> None:
+    client, rt = api
+    await file_complaint(rt)
+    ticket = await rt.transact(lambda s: s.scalar(select(Case.ticket)))
+    officer = await sign_in(client, rt, "petugas.tl")
+    supervisor = await sign_in(client, rt, "kabid.tl", role="supervisor")
+    urgent = {"priority": "urgent", "note": "selesai hari ini"}
+    assert (await client.post(f"/api/cases/{ticket}/priority", json=urgent, headers=officer)).status_code == 403
+    for bad in ({"priority": "tinggi"}, {"priority": "high", "note": "a\nb"}, {"priority": "high", "note": "x" * 201}):
+        assert (await client.post(f"/api/cases/{ticket}/priority", json=bad, headers=supervisor)).status_code == 422
+    told_before = len(await rt.transact(_notifications))
+    set_ = await client.post(f"/api/cases/{ticket}/priority", json=urgent, headers=supervisor)
+    assert set_.status_code == 200, set_.text
+    assert (set_.json()["priority"], set_.json()["priority_note"]) == ("urgent", "selesai hari ini")
+    assert set_.json()["history"][-1]["action"] == "priority"
+    listed = (await client.get("/api/cases", headers=officer)).json()["items"][0]
+    assert listed["priority"] == "urgent"
+    assert len(await rt.transact(_notifications)) == told_before  # the citizen is not told
+    stale = await client.post(f"/api/cases/{ticket}/priority", json={"priority": "normal", "version": 1},
+                              headers=supervisor)
+    assert stale.status_code == 409

@@ -9,11 +9,15 @@ from zoneinfo import ZoneInfo
 
 import httpx
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from bot.db.models import Case, CasePhoto, SurveyResponse
+from bot.db.models import Case, CasePhoto, Media, SurveyResponse
 from bot.domain.tickets import TICKET
+from bot.messaging import files, media_jobs
 from bot.messaging.runtime import Runtime
-from tests.bot.cases.chat import file_complaint, say
+from bot.messaging.statuses import MediaStatus
+from handlers import messages
+from tests.bot.cases.chat import NIK, file_complaint, say
 from tests.bot.cases.conftest import sign_in
 from tests.support import clean_env, run_cli
 
@@ -93,3 +97,46 @@ async def test_a_photo_sent_after_filing_is_attached_to_the_case_when_the_citize
     assert await rt.transact(lambda s: len(list(s.scalars(select(CasePhoto))))) == before + 1
     await say(rt, "", photos=1)
     assert "*setuju*" in await say(rt, "2")  # a new pengaduan instead: its form starts
+
+
+def _latest_media(session: Session) -> tuple[int, str]:
+    media = session.scalars(select(Media).order_by(Media.id.desc())).first()
+    assert media is not None
+    return media.id, media.source
+
+
+async def _found_unreadable(rt: Runtime) -> str:
+    """What the worker records when the last photo's check says it is too blurry to read (``files.clean``
+    decides that; tests/bot/messaging/test_files.py checks it): the photo kept, the citizen asked again."""
+    media_id, source = await rt.transact(_latest_media)
+    stored = files.StoredFile("0" * 64, "image/jpeg", 1000, Path("unused"), 900, 700, "blurry")
+    await rt.transact(media_jobs._record, media_id, status=MediaStatus.STORED, error=None, stored=stored,
+                      notify=messages.MEDIA_RETAKE["blurry"])
+    return source
+
+
+async def test_a_photo_retaken_after_a_blurry_one_replaces_it_in_the_form_and_on_the_case(
+        api: tuple[httpx.AsyncClient, Runtime]) -> None:
+    _, rt = api
+    await say(rt, "kartu kks saya hilang, bantuan jadi tidak bisa diambil")
+    for answer in ("ya", "setuju", "Siti Aminah", NIK, "Pelaihari"):
+        await say(rt, answer)
+    assert "KTP" in await say(rt, "Angsau")
+    asked_next = await say(rt, "", photos=1)
+    assert "1 foto diterima" in asked_next and "Kartu Keluarga" in asked_next
+    blurry = await _found_unreadable(rt)
+    replaced = await say(rt, "", photos=1)
+    assert "Foto *KTP* sudah diganti" in replaced and "Kartu Keluarga" in replaced  # the list did not move on
+    better = (await rt.transact(_latest_media))[1]
+    summary = await say(rt, "lewati")
+    while "Periksa data" not in summary:
+        summary = await say(rt, "lewati")
+    await say(rt, "kirim")
+    photos = await rt.transact(lambda s: {p.item: p.source for p in s.scalars(select(CasePhoto))})
+    assert photos["KTP"] == better != blurry and blurry not in photos.values()
+    # after filing: the case's photo found unreadable, the next photo takes its place, no question asked
+    await _found_unreadable(rt)
+    answer = await say(rt, "", photos=1)
+    assert "menggantikan foto yang kurang jelas" in answer
+    after = await rt.transact(lambda s: {p.item: p.source for p in s.scalars(select(CasePhoto))})
+    assert len(after) == len(photos) and after["KTP"] == (await rt.transact(_latest_media))[1] != better

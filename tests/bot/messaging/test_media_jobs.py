@@ -20,8 +20,6 @@ from handlers import messages
 from tests.fakes import images
 from tests.fakes import twilio as tw
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
-
 
 @pytest.fixture
 async def rt(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Runtime]:
@@ -57,13 +55,13 @@ def _state(session: Session) -> tuple[str, int, str | None, list[str]]:
 async def test_an_unexpected_error_is_retried_then_failed_with_its_reason(
         rt: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
     async def fetched(runtime: Runtime, item: Media) -> bytes:
-        return PNG
+        return images.jpeg(800, 600)
 
-    def broken(data: bytes, media_dir: object, protector: object) -> None:
+    def broken(cleaned: object, media_dir: object, protector: object) -> None:
         raise OSError(28, "No space left on device", "/srv/dinsos/media/" + "a" * 400)  # longer than the column
 
     monkeypatch.setattr(media_jobs, "_fetch", fetched)
-    monkeypatch.setattr(media_jobs.files, "store", broken)
+    monkeypatch.setattr(media_jobs.files, "keep", broken)
     await rt.transact(_queue_one)
     for attempt in range(1, DOWNLOAD_ATTEMPTS + 3):
         await rt.transact(_due_now)
