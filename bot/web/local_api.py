@@ -123,7 +123,7 @@ async def get_labels(who: OfficerDep, rt: RuntimeDep) -> dict[str, str]:
     return await rt.transact(_labels)
 
 
-@router.put("/status-labels", response_model=LabelsOut, responses=documented(401, 403))
+@router.put("/status-labels", response_model=LabelsOut, responses=documented(400, 401, 403))
 async def set_labels(body: LabelsIn, request: Request, who: AdminDep, rt: RuntimeDep) -> dict[str, str]:
     """Admins word the status types (the types themselves are fixed); only the types given change."""
     given = body.model_dump(exclude_unset=True)
