@@ -100,10 +100,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"  Telegram       : {mode}", flush=True)
     if not settings.simulator_on:
         print("  Simulator chat : mati (SIMULATOR_ENABLED=false)", flush=True)
-    print(f"  API petugas    : {base}/api/cases (masuk: POST {base}/api/token)", flush=True)
+    print(f"  Kotak masuk    : {base}/inbox (masuk: {base}/login)", flush=True)
+    print(f"  API petugas    : {base}/api/cases, /api/conversations (masuk: POST {base}/api/token)", flush=True)
     print("  Admin pertama  : .venv/bin/dinsos-bot users add admin --role admin --password-stdin", flush=True)
-    print("                   (ketik kata sandi, min. 10 karakter, lalu Enter; inbox web: issue berikutnya)",
-          flush=True)
+    print("                   (ketik kata sandi, min. 10 karakter, lalu Enter)", flush=True)
     workers = settings.web_workers
     if workers > 1 and settings.database_url.startswith("sqlite"):
         print("  WEB_WORKERS > 1 needs PostgreSQL (SQLite has one writer): using 1 process", flush=True)

@@ -23,6 +23,7 @@ class Context:
     clock: Callable[[], datetime]  # now, timezone-aware (forms expire, cases are due)
     protector: Protector  # seals the NIK a form collects
     closed_days: Callable[[str], frozenset[date]] = lambda agency: frozenset()  # local holidays an admin added
+    inbox: bool = False  # officers answer in a shared inbox (the service); `ask` and `chat` have none
 
     def agency(self, state: ConversationState) -> Agency | None:
         return self.kb.agency(state.agency)

@@ -21,6 +21,13 @@ class SetSubscription(Effect):
 
 
 @dataclass(frozen=True)
+class HandOff(Effect):
+    """The conversation goes to the officers' inbox (``reason``: asked, not-helped); the bot stays quiet in it."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
 class PhotoRef:
     """A document of the checklist: the provider's reference of the file sent for it, or None (skipped)."""
 

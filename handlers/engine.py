@@ -27,7 +27,7 @@ from handlers.case_status import Feedback, PhotoForCase, Status, Survey, WaitedD
 from handlers.commands import Greeting, Menu, More, Reset, Thanks
 from handlers.complaint_form import ComplaintForm
 from handlers.context import Context, Turn
-from handlers.officer import Officer
+from handlers.officer import HandedOff, Officer, not_helped
 from handlers.subscription import ContactShared, OptIn, OptOut, Start
 from handlers.types import ConversationState, InboundMessage, Reply
 from knowledge.model import KnowledgeBase
@@ -61,16 +61,17 @@ class Engine:
     def __init__(self, kb: KnowledgeBase, lexicon: Lexicon | None = None,
                  handlers: Sequence[Handler] | None = None, *, clock: Callable[[], datetime] | None = None,
                  protector: Protector | None = None,
-                 closed_days: Callable[[str], frozenset[date]] | None = None) -> None:
+                 closed_days: Callable[[str], frozenset[date]] | None = None, inbox: bool = False) -> None:
         """``protector`` seals what forms collect (the NIK); without one (``ask``, ``chat``) a key is made for
         this process only. ``clock`` gives now (tests pass their own). ``closed_days``: an agency's local
-        holidays (the host reads them from the database)."""
+        holidays (the host reads them from the database). ``inbox``: officers take conversations over (the service)."""
         self.kb = kb
         self.lex = lexicon or Lexicon.load()
         self.ctx = Context(kb, self.lex, Reader(kb, self.lex), self.dispatch, clock or _now,
-                           protector or Protector(parse_key(new_key())), closed_days or (lambda agency: frozenset()))
+                           protector or Protector(parse_key(new_key())),
+                           closed_days or (lambda agency: frozenset()), inbox)
         self.handlers: list[Handler] = list(handlers) if handlers is not None else [
-            Start(), Survey(), ComplaintForm(), Feedback(), WaitedDocument(), PhotoForCase(),
+            HandedOff(), Start(), Survey(), ComplaintForm(), Feedback(), WaitedDocument(), PhotoForCase(),
             ContactShared(), OptOut(), OptIn(),
             Empty(), Reset(), More(), Menu(), Thanks(), Greeting(), Presence(), Fear(), Status(), PhotoHere(),
             Officer(), Answer(),
@@ -82,7 +83,8 @@ class Engine:
             state.agency = next(iter(self.kb.agencies))
         elif msg.agency in self.kb.agencies and state.agency is None:
             state.agency = msg.agency  # the channel's agency is where a conversation starts, not where it must stay
-        return self.dispatch(Turn(self.ctx, msg, state, clean_text(msg.text)))
+        turn = Turn(self.ctx, msg, state, clean_text(msg.text))
+        return not_helped(turn, self.dispatch(turn))
 
     def dispatch(self, turn: Turn) -> Reply:
         handler = next(h for h in self.handlers if h.matches(turn))

@@ -73,6 +73,20 @@ OFFICER = (
     "Untuk dibantu langsung oleh petugas *{agency}*, silakan hubungi:\n{contact}\n"
     "Petugas melayani pada jam kerja."
 )
+# Handing the conversation to officers (handlers/officer.py); the office's hours decide when they answer.
+HANDOFF_OPEN = (
+    "Baik, percakapan ini kami teruskan ke petugas *{agency}*. 🙏 Petugas akan membalas di chat ini "
+    "secepatnya pada jam kerja. Selama menunggu, tulis saja pesan Anda: petugas yang akan membacanya."
+)
+HANDOFF_LATER = (
+    "Baik, percakapan ini kami teruskan ke petugas *{agency}*. 🙏 Kantor sedang tutup; petugas akan membalas "
+    "di chat ini *{when}*. Selama menunggu, tulis saja pesan Anda: petugas yang akan membacanya."
+)
+HANDOFF_NOT_HELPED = "Maaf, sepertinya kami belum bisa membantu lewat bot. "
+HANDOFF_BACK = (
+    "Percakapan dengan petugas sudah selesai. Terima kasih. 🙏 Bot kembali melayani: ketik pertanyaan Anda, "
+    "*lapor* untuk pengaduan, atau *petugas* bila perlu dibantu petugas lagi."
+)
 OFFICER_NO_AGENCY = "Agar kami bisa menunjukkan kontak petugas yang tepat, Anda tinggal di kabupaten/kota mana?"
 
 # Questions about the bot and about complaining (handlers/about.py).

@@ -1,12 +1,17 @@
-"""``petugas``: the citizen wants a person. Until the officers' inbox exists, the bot gives the office's contacts."""
+"""``petugas``: the citizen wants a person. The conversation goes to the officers' inbox (``HandOff``), the
+citizen is told when to expect an answer from the office's hours, and the bot stays quiet (``HandedOff``) until
+an officer resolves it. A citizen the bot could not help twice in a row is handed over the same way."""
 
 from __future__ import annotations
 
+from bot.domain.calendar import calendar_for
+from bot.domain.dates import local_moment
 from handlers import messages as m
 from handlers import render
 from handlers.answers import ask_agency
 from handlers.context import Turn
-from handlers.types import Reply
+from handlers.effects import HandOff
+from handlers.types import OutboundMessage, Reply
 
 OFFICER_WORDS = {"petugas", "operator", "cs", "manusia", "orang", "bicara dengan petugas", "hubungi petugas"}
 
@@ -26,6 +31,50 @@ class Officer:
         agency = turn.ctx.agency(turn.state)
         if agency is None:
             return ask_agency(turn, "petugas")
-        contact = "\n".join(render.reach(agency))
-        text = note + m.OFFICER.format(agency=agency.short_name, contact=contact)
-        return turn.say(text, "handoff", agency=agency.slug)
+        if not turn.ctx.inbox:  # a host without officers (`ask`, `chat`): how to reach the office
+            contact = "\n".join(render.reach(agency))
+            return turn.say(note + m.OFFICER.format(agency=agency.short_name, contact=contact), "handoff",
+                            agency=agency.slug)
+        return hand_off(turn, note + handed_text(turn), "asked")
+
+
+class HandedOff:
+    """Officers hold the conversation: the bot says nothing (the citizen's messages reach the inbox)."""
+
+    def matches(self, turn: Turn) -> bool:
+        return turn.state.handed_off
+
+    def handle(self, turn: Turn) -> Reply:
+        return Reply([], "handed-off", agency=turn.state.agency)
+
+
+def handed_text(turn: Turn) -> str:
+    """What the citizen is told: officers answer during office hours; outside them, when the office opens."""
+    agency = turn.ctx.agency(turn.state)
+    assert agency is not None
+    calendar, _ = calendar_for(agency, turn.ctx.closed_days(agency.slug))
+    now = turn.ctx.clock()
+    opens = calendar.add_working(now, 0)  # now when the office is open, else its next opening
+    if opens <= now:
+        return m.HANDOFF_OPEN.format(agency=agency.short_name)
+    return m.HANDOFF_LATER.format(agency=agency.short_name, when=local_moment(opens, agency.timezone))
+
+
+def hand_off(turn: Turn, text: str, reason: str) -> Reply:
+    turn.state.handed_off, turn.state.unhelped = True, 0
+    turn.state.question = None
+    return Reply([OutboundMessage(text)], "handoff", agency=turn.state.agency, effects=[HandOff(reason)])
+
+
+def not_helped(turn: Turn, reply: Reply) -> Reply:
+    """After the bot's answer: the second answer in a row that could not help hands the conversation over.
+    A message of fewer than two words (a stray character, emoji, *ya*) neither counts nor starts it again."""
+    if turn.state.handed_off or len(turn.text.split()) < 2:  # (the text as cleaned: no understanding needed)
+        return reply
+    if reply.intent != "fallback":
+        turn.state.unhelped = 0
+        return reply
+    turn.state.unhelped += 1
+    if turn.state.unhelped < 2 or not turn.ctx.inbox or turn.ctx.agency(turn.state) is None:
+        return reply
+    return hand_off(turn, m.HANDOFF_NOT_HELPED + handed_text(turn), "not-helped")

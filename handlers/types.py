@@ -113,6 +113,8 @@ class ConversationState:
     misses: list[str] = field(default_factory=list)  # when tickets not found were asked (ISO times, last hour)
     case_ticket: str | None = None  # the citizen's latest case from this chat (a photo sent later may be for it)
     retake: str | None = None  # a kept photo too small or blurry to read (its source): the next photo replaces it
+    handed_off: bool = False  # officers hold the conversation (the inbox): the bot stays quiet
+    unhelped: int = 0  # the bot's answers in a row that could not help (two: officers take over)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from bot.db.models import Contact, ConversationStateRow, Inbound, Media, Message, Outbox, utcnow
 from bot.db.session import insert_for
 from bot.domain.nik import mask_all, mask_json
+from bot.inbox import conversations
 from bot.messaging import outbox
 from bot.messaging.casework import CASE_EFFECTS, Pending, carry_out
 from bot.messaging.conversation import respond, stored_text
@@ -25,6 +26,7 @@ from bot.messaging.runtime import Runtime
 from bot.messaging.statuses import InboundStatus, MediaStatus
 from handlers import messages
 from handlers.case_status import takes_documents
+from handlers.effects import HandOff
 from handlers.types import ConversationState, InboundMessage, OutboundMessage, Reply
 
 
@@ -53,6 +55,7 @@ class Batch:
         self.saved_states: dict[int, Any] = {}
         self.cases: list[Pending] = []
         self.masked_payloads: list[dict[str, Any]] = []
+        self.inbox: list[tuple[int, str | None]] = []  # (contact, hand-off reason or None: wrote while held)
 
     def prepare(self, session: Session, incomings: list[InboundMessage]) -> None:
         """Upsert every sender of the batch and load their states: a handful of statements per batch."""
@@ -139,6 +142,8 @@ class Batch:
         self.messages.append({"contact_id": contact.id, "direction": "in", "text": stored_text(text),
                               "choices": None, "intent": None, "service": None, "aspect": None, "created_at": now})
         state = self.state(contact)
+        if state.handed_off:  # officers hold it: counted unread in the inbox
+            self.inbox.append((contact.id, None))
         in_form = takes_documents(state)
         if incoming.text.strip() or not incoming.media or incoming.shared_contact or in_form:
             reply = respond(self.runtime.engine, incoming, state)
@@ -148,9 +153,11 @@ class Batch:
                 contact.changes["agency"] = state.agency
             said = [self.say(contact, incoming.channel, out, reply) for out in reply.messages]
             for effect in reply.effects:  # carried out at flush; they may correct the reply's first message
-                if isinstance(effect, CASE_EFFECTS):
+                if isinstance(effect, HandOff):
+                    self.inbox.append((contact.id, effect.reason))
+                elif isinstance(effect, CASE_EFFECTS):
                     self.cases.append(Pending(contact.id, incoming.channel, effect, state, *said[0]))
-        if incoming.media and not in_form:
+        if incoming.media and not in_form and not state.handed_off:
             what = (messages.MEDIA_WHAT_ONE if len(incoming.media) == 1
                     else messages.MEDIA_WHAT_MANY.format(n=len(incoming.media)))
             self.say(contact, incoming.channel, OutboundMessage(messages.MEDIA_RECEIVED.format(what=what)))
@@ -174,6 +181,11 @@ class Batch:
             session.execute(upsert, [{"contact_id": cid, "state": st.to_dict(), "updated_at": now,
                                       "form_at": now if st.form is not None and st.form.name == "pengaduan" else None,
                                       "form_reminded": False} for cid, st in self.states.items()])
+        for contact_id, reason in self.inbox:  # the contacts rows exist (upserted in prepare)
+            if reason is None:
+                conversations.citizen_wrote(session, contact_id, now)
+            else:
+                conversations.hand_off(session, contact_id, reason, now)
         for group in groups_of([c for c in self.contacts.values() if c.changes]).values():
             session.execute(update(Contact), [{"id": c.id, **c.changes} for c in group])
         if self.outbox:

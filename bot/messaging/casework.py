@@ -16,6 +16,7 @@ from bot.cases.model import CaseStatus, Notice, step_name
 from bot.cases.opening import open_case
 from bot.db.models import Case, CaseEvent, CasePhoto, ConversationStateRow, Media, SurveyResponse, utcnow
 from bot.domain.dates import local_moment
+from bot.inbox import conversations
 from bot.messaging import outbox
 from bot.messaging.runtime import Runtime
 from handlers import messages
@@ -70,6 +71,7 @@ def _open(session: Session, runtime: Runtime, pending: Pending, draft: OpenCase,
     opened = open_case(session, draft, contact_id=pending.contact_id, channel=pending.channel,
                        kb=runtime.engine.kb, protector=runtime.protector)
     pending.state.case_ticket = opened.ticket
+    conversations.with_case(session, pending.contact_id, utcnow())
     if opened.duplicate:
         pending.rewrite(messages.CASE_DUPLICATE.format(ticket=opened.ticket), queued)
         pending.message["intent"] = "complaint-duplicate"

@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from bot.db.models import utcnow
-from handlers.effects import Effect, SetSubscription
+from handlers.effects import Effect, HandOff, SetSubscription
 
 
 def apply(effects: list[Effect], contact: dict[str, Any]) -> None:
-    """Turn effects into changes of the contact's row (``contact`` collects the columns to update)."""
+    """Turn effects into changes of the contact's row (``contact`` collects the columns to update); a hand-off
+    is carried out by the batch (``bot.inbox``)."""
     for effect in effects:
+        if isinstance(effect, HandOff):
+            continue
         if isinstance(effect, SetSubscription):
             contact |= {"subscribed": effect.subscribed, "subscription_changed_at": utcnow()}
         else:  # a new kind of effect must be handled here, never dropped silently

@@ -73,7 +73,7 @@ async def sign_in(request: Request, form: Annotated[OAuth2PasswordRequestForm, D
         raise HTTPException(429, "too many failed sign-ins: try again later",
                             headers={"Retry-After": str(int(wait) + 1)})
     hours = rt.settings.token_hours
-    result = await rt.transact(_sign_in, form.username, form.password, hours, client_address(request))
+    result = await rt.transact(authenticate_and_issue, form.username, form.password, hours, client_address(request))
     if result is None:
         limits.failed(address, now)
         limits.failed(user_key, now)
@@ -82,7 +82,7 @@ async def sign_in(request: Request, form: Annotated[OAuth2PasswordRequestForm, D
     return TokenOut(access_token=token, expires_in=hours * 3600, role=who.role, agency=who.agency)
 
 
-def _sign_in(session: Session, username: str, password: str, hours: int,
+def authenticate_and_issue(session: Session, username: str, password: str, hours: int,
              address: str) -> tuple[str, Officer] | None:
     user = accounts.authenticate(session, username, password)
     if user is None:

@@ -28,8 +28,10 @@ from bot.web import (
     errors,
     health,
     inbound_api,
+    inbox_api,
     local_api,
     outbox_api,
+    pages,
     simulator,
     skm_api,
     webhooks,
@@ -100,6 +102,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(audit_api.router)
     app.include_router(skm_api.router)
     app.include_router(local_api.router)
+    app.include_router(inbox_api.router)
+    app.include_router(pages.router)
     app.include_router(outbox_api.router)
     app.include_router(inbound_api.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -3,9 +3,10 @@
 from bot.db.models.base import Base, UTCDateTime, length_of, utcnow
 from bot.db.models.cases import Case, CaseEvent, CasePhoto, LocalHoliday, StatusLabel, SurveyResponse
 from bot.db.models.contacts import Contact, ConversationStateRow, Message
+from bot.db.models.inbox import Conversation, Note
 from bot.db.models.messaging import Inbound, Media, Outbox, ProviderStatus
 from bot.db.models.people import ApiToken, AuditEntry, User
 
-__all__ = ["ApiToken", "AuditEntry", "Base", "Case", "CaseEvent", "CasePhoto", "Contact", "ConversationStateRow",
-           "Inbound", "LocalHoliday", "Media", "Message", "Outbox", "ProviderStatus", "StatusLabel", "SurveyResponse",
-           "UTCDateTime", "User", "length_of", "utcnow"]
+__all__ = ["ApiToken", "AuditEntry", "Base", "Case", "CaseEvent", "CasePhoto", "Contact", "Conversation",
+           "ConversationStateRow", "Inbound", "LocalHoliday", "Media", "Message", "Note", "Outbox", "ProviderStatus",
+           "StatusLabel", "SurveyResponse", "UTCDateTime", "User", "length_of", "utcnow"]

@@ -1,0 +1,44 @@
+"""The officers' side of a conversation: who holds it (the bot, or officers), its private notes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.db.models.base import Base, UTCDateTime, utcnow
+
+
+class Conversation(Base):
+    """A contact's conversation as the inbox sees it (one per contact, the same id). ``status``: ``bot`` (the bot
+    answers), ``waiting`` (handed to officers, the bot is quiet), ``open`` (an officer holds it), ``resolved``
+    (an officer closed it; the bot answers again)."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (Index("ix_conversations_status", "status", "last_message_at"),)
+
+    id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(10), default="bot")
+    reason: Mapped[str | None] = mapped_column(String(20))  # why it was handed over: asked, not-helped, upset, case
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    handed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_message_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    unread: Mapped[int] = mapped_column(Integer, default=0)  # citizen messages since an officer last looked
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (read once by the mapper)
+
+
+class Note(Base):
+    """A private note of an officer on a conversation: never sent to the citizen."""
+
+    __tablename__ = "conversation_notes"
+    __table_args__ = (Index("ix_conversation_notes_conversation", "conversation_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    author: Mapped[str] = mapped_column(String(60))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,132 @@
+"""The officers' pages: sign-in (``/login``), sign-out, and the inbox (``/inbox``), server-rendered in Indonesian.
+
+The session is an officer token (the same as ``POST /api/token`` gives, so it expires and is revoked the same
+way) in an HttpOnly, SameSite=Lax cookie, Secure when ``PUBLIC_BASE_URL`` is https; every sign-in makes a new
+one. Every form carries a CSRF token that must equal the one in its own cookie (double submit); the pages'
+Content-Security-Policy allows no inline script. A page without a valid session answers 303 to ``/login``.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from datetime import datetime
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from bot.db.models import utcnow
+from bot.inbox import conversations as inbox
+from bot.officers import accounts
+from bot.officers.accounts import Officer
+from bot.web.auth import PER_ADDRESS, PER_USER, SignInLimits, authenticate_and_issue, client_address
+from bot.web.deps import RuntimeDep
+from bot.web.templates import page
+
+router = APIRouter(include_in_schema=False)
+SESSION = "dinsos_officer"
+CSRF = "dinsos_csrf"
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+       "base-uri 'none'")
+TABS = {"waiting": "Menunggu petugas", "open": "Sedang ditangani", "resolved": "Selesai", "": "Semua"}
+STATUS_WORDS = {"bot": "dilayani bot", "waiting": "menunggu petugas", "open": "sedang ditangani",
+                "resolved": "selesai"}
+CHANNEL_WORDS = {"whatsapp": "WhatsApp", "telegram": "Telegram", "simulator": "Simulator"}
+
+
+def _secure(rt: RuntimeDep) -> bool:
+    return (rt.settings.public_base_url or "").startswith("https://")
+
+
+def _render(request: Request, rt: RuntimeDep, name: str, *, status: int = 200, **context: Any) -> HTMLResponse:
+    """A page with a CSRF token for its forms (the cookie is set when the browser has none yet)."""
+    token = request.cookies.get(CSRF) or secrets.token_urlsafe(24)
+    response = page(request, name, headers={"Content-Security-Policy": CSP, "Cache-Control": "no-store"},
+                    csrf=token, **context)
+    response.status_code = status
+    if request.cookies.get(CSRF) != token:
+        response.set_cookie(CSRF, token, httponly=True, samesite="strict", secure=_secure(rt), path="/")
+    return response
+
+
+def _csrf_ok(request: Request, given: str) -> bool:
+    expected = request.cookies.get(CSRF) or ""
+    return bool(expected) and secrets.compare_digest(expected, given)
+
+
+async def signed_in(request: Request, rt: RuntimeDep) -> Officer | None:
+    token = request.cookies.get(SESSION)
+    return await rt.transact(accounts.user_for_token, token, utcnow()) if token else None
+
+
+@router.get("/login", response_class=HTMLResponse)
+async def login_page(request: Request, rt: RuntimeDep) -> Response:
+    if await signed_in(request, rt) is not None:
+        return RedirectResponse("/inbox", status_code=303)
+    return _render(request, rt, "login.html", error=None, username="")
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def login(request: Request, rt: RuntimeDep, username: Annotated[str, Form(max_length=60)] = "",
+                password: Annotated[str, Form(max_length=200)] = "",
+                csrf: Annotated[str, Form(max_length=100)] = "") -> Response:
+    if not _csrf_ok(request, csrf):
+        return _render(request, rt, "login.html", status=403, username=username,
+                       error="Sesi formulir kedaluwarsa. Silakan coba masuk lagi.")
+    limits: SignInLimits = request.app.state.sign_in_limits
+    address, user_key = f"address:{client_address(request)}", f"user:{username.strip().lower()}"
+    now = time.monotonic()
+    if max(limits.wait(address, PER_ADDRESS, now), limits.wait(user_key, PER_USER, now)) > 0:
+        return _render(request, rt, "login.html", status=429, username=username,
+                       error="Terlalu banyak percobaan gagal. Silakan coba lagi 15 menit lagi.")
+    result = await rt.transact(authenticate_and_issue, username, password, rt.settings.token_hours,
+                               client_address(request))
+    if result is None:
+        limits.failed(address, now)
+        limits.failed(user_key, now)
+        return _render(request, rt, "login.html", status=401, username=username,
+                       error="Nama pengguna atau kata sandi salah.")
+    token, _ = result
+    response = RedirectResponse("/inbox", status_code=303)
+    response.set_cookie(SESSION, token, max_age=rt.settings.token_hours * 3600, httponly=True, samesite="lax",
+                        secure=_secure(rt), path="/")
+    response.set_cookie(CSRF, secrets.token_urlsafe(24), httponly=True, samesite="strict", secure=_secure(rt),
+                        path="/")  # a new CSRF token with the new session
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request, rt: RuntimeDep, csrf: Annotated[str, Form(max_length=100)] = "") -> Response:
+    if not _csrf_ok(request, csrf):
+        return Response("Permintaan ditolak: muat ulang halaman, lalu coba lagi.", status_code=403,
+                        media_type="text/plain; charset=utf-8")
+    token = request.cookies.get(SESSION)
+    if token:
+        await rt.transact(accounts.revoke, token, utcnow())
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION, path="/")
+    return response
+
+
+def _when(moment: datetime | None, zone: str) -> str:
+    return moment.astimezone(ZoneInfo(zone)).strftime("%d/%m %H.%M") if moment else ""
+
+
+@router.get("/inbox", response_class=HTMLResponse)
+async def inbox_page(request: Request, rt: RuntimeDep, status: str = "waiting") -> Response:
+    who = await signed_in(request, rt)
+    if who is None:
+        return RedirectResponse("/login", status_code=303)
+    status = status if status in TABS else "waiting"
+    agencies = None if who.is_admin else [who.agency] if who.agency else []
+    listed = await rt.transact(inbox.listing, agencies, status=status or None)
+    kb = rt.engine.kb
+    rows = []
+    for item in listed["items"]:
+        agency = kb.agencies.get(item["agency"] or "")
+        rows.append(item | {"status_words": STATUS_WORDS.get(item["status"], item["status"]),
+                            "channel_words": CHANNEL_WORDS.get(item["channel"], item["channel"]),
+                            "when": _when(item["last_message_at"], agency.timezone if agency else "Asia/Jakarta")})
+    return _render(request, rt, "inbox.html", who=who, rows=rows, tabs=TABS, current=status)

@@ -1,0 +1,83 @@
+"""The officers' sign-in and inbox pages, in process on real databases: a page without a session goes to /login,
+the session cookie's flags, CSRF on every form, wrong passwords limited, the citizen's words escaped, another
+agency's conversations unseen, sign-out revokes the session."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+from sqlalchemy import select, update
+
+from bot.db.models import ApiToken, Contact
+from bot.messaging.runtime import Runtime
+from tests.bot.cases.chat import say
+from tests.bot.cases.conftest import PASSWORD, sign_in
+
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+async def _form_token(client: httpx.AsyncClient) -> str:
+    found = CSRF.search((await client.get("/login")).text)
+    assert found
+    return found.group(1)
+
+
+async def test_sign_in_then_the_inbox_lists_the_handed_over_conversation_escaped(
+        api: tuple[httpx.AsyncClient, Runtime]) -> None:
+    client, rt = api
+    first = await client.get("/inbox")
+    assert first.status_code == 303 and first.headers["location"] == "/login"
+    page = await client.get("/login")
+    assert page.status_code == 200 and "Nama pengguna" in page.text and "Kata sandi" in page.text
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert "<script>" not in page.text  # no inline script
+    await sign_in(client, rt, "petugas.tl")  # creates the account (and an API token, not used here)
+    await say(rt, "petugas", phone="+6281255500099")
+    await rt.transact(lambda s: s.execute(update(Contact).values(display_name="<b>Ibu Siti</b>")))  # from the provider
+    token = CSRF.search(page.text).group(1)  # type: ignore[union-attr]
+    signed = await client.post("/login", data={"username": "petugas.tl", "password": PASSWORD, "csrf": token})
+    assert signed.status_code == 303 and signed.headers["location"] == "/inbox"
+    cookie = next(h for h in signed.headers.get_list("set-cookie") if h.startswith("dinsos_officer="))
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Secure" not in cookie  # http here
+    inbox = await client.get("/inbox")
+    assert inbox.status_code == 200 and "Menunggu petugas" in inbox.text
+    assert "&lt;b&gt;Ibu Siti&lt;/b&gt;" in inbox.text and "<b>Ibu" not in inbox.text and "WhatsApp" in inbox.text
+    assert (await client.get("/login")).status_code == 303  # already signed in
+
+
+async def test_a_form_without_its_csrf_token_or_with_a_wrong_password_changes_nothing(
+        api: tuple[httpx.AsyncClient, Runtime]) -> None:
+    client, rt = api
+    await sign_in(client, rt, "petugas.tl")
+    tokens = await rt.transact(lambda s: len(list(s.scalars(select(ApiToken)))))
+    forged = await client.post("/login", data={"username": "petugas.tl", "password": PASSWORD, "csrf": "forged"})
+    assert forged.status_code == 403 and "dinsos_officer" not in forged.headers.get("set-cookie", "")
+    token = await _form_token(client)
+    wrong = await client.post("/login", data={"username": "petugas.tl", "password": "salah", "csrf": token})
+    assert wrong.status_code == 401 and "Nama pengguna atau kata sandi salah" in wrong.text
+    assert await rt.transact(lambda s: len(list(s.scalars(select(ApiToken))))) == tokens  # no session made
+    for _ in range(5):
+        await client.post("/login", data={"username": "petugas.tl", "password": "salah", "csrf": token})
+    limited = await client.post("/login", data={"username": "petugas.tl", "password": PASSWORD, "csrf": token})
+    assert limited.status_code == 429 and "Terlalu banyak" in limited.text
+    assert (await client.get("/inbox")).status_code == 303
+
+
+async def test_another_agency_sees_nothing_and_sign_out_ends_the_session(
+        api: tuple[httpx.AsyncClient, Runtime]) -> None:
+    client, rt = api
+    await sign_in(client, rt, "petugas.trk", agency="tarakan")
+    await say(rt, "petugas", phone="+6281255500098")
+    token = await _form_token(client)
+    await client.post("/login", data={"username": "petugas.trk", "password": PASSWORD, "csrf": token})
+    inbox = await client.get("/inbox")
+    assert inbox.status_code == 200 and "Ibu Siti" not in inbox.text and "Tidak ada percakapan" in inbox.text
+    session = client.cookies.get("dinsos_officer")
+    assert session
+    token = CSRF.search(inbox.text).group(1)  # type: ignore[union-attr]
+    assert (await client.post("/logout", data={"csrf": "forged"})).status_code == 403
+    out = await client.post("/logout", data={"csrf": token})
+    assert out.status_code == 303 and out.headers["location"] == "/login"
+    client.cookies.set("dinsos_officer", session)  # the old cookie, replayed: revoked
+    assert (await client.get("/inbox")).status_code == 303
