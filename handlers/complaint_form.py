@@ -162,8 +162,10 @@ def aside(turn: Turn, data: dict[str, Any]) -> Reply:
     try:
         reply = turn.ctx.dispatch(turn)
     finally:
-        if turn.state.form is None:
+        if turn.state.form is None and not turn.state.handed_off:
             turn.state.form = form
+    if turn.state.handed_off:  # "petugas" in the middle: the officer takes it from here, the form is dropped
+        return reply
     again = ask_step(turn, data)
     reply.messages.append(OutboundMessage(m.FORM_RESUME + "\n" + again.messages[0].text,
                                           again.messages[0].choices))

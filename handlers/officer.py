@@ -11,6 +11,7 @@ from handlers import render
 from handlers.answers import ask_agency
 from handlers.context import Turn
 from handlers.effects import HandOff
+from handlers.subscription import OptIn, OptOut, Start
 from handlers.types import OutboundMessage, Reply
 
 OFFICER_WORDS = {"petugas", "operator", "cs", "manusia", "orang", "bicara dengan petugas", "hubungi petugas"}
@@ -39,10 +40,13 @@ class Officer:
 
 
 class HandedOff:
-    """Officers hold the conversation: the bot says nothing (the citizen's messages reach the inbox)."""
+    """Officers hold the conversation: the bot says nothing (the citizen's messages reach the inbox), except to
+    what must always work: opting out of announcements (and back in), and Telegram's /start."""
+
+    ALWAYS = (Start(), OptOut(), OptIn())
 
     def matches(self, turn: Turn) -> bool:
-        return turn.state.handed_off
+        return turn.state.handed_off and not any(h.matches(turn) for h in self.ALWAYS)
 
     def handle(self, turn: Turn) -> Reply:
         return Reply([], "handed-off", agency=turn.state.agency)
@@ -62,7 +66,7 @@ def handed_text(turn: Turn) -> str:
 
 def hand_off(turn: Turn, text: str, reason: str) -> Reply:
     turn.state.handed_off, turn.state.unhelped = True, 0
-    turn.state.question = None
+    turn.state.question = turn.state.form = None  # a form half-filled is dropped: the officer takes it from here
     return Reply([OutboundMessage(text)], "handoff", agency=turn.state.agency, effects=[HandOff(reason)])
 
 

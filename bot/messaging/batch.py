@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from bot.db.models import Contact, ConversationStateRow, Inbound, Media, Message, Outbox, utcnow
+from bot.db.models import Contact, Conversation, ConversationStateRow, Inbound, Media, Message, Outbox, utcnow
 from bot.db.session import insert_for
 from bot.domain.nik import mask_all, mask_json
 from bot.inbox import conversations
@@ -55,6 +55,7 @@ class Batch:
         self.saved_states: dict[int, Any] = {}
         self.cases: list[Pending] = []
         self.masked_payloads: list[dict[str, Any]] = []
+        self.held: set[int] = set()  # contacts whose conversation officers hold
         self.inbox: list[tuple[int, str | None]] = []  # (contact, hand-off reason or None: wrote while held)
 
     def prepare(self, session: Session, incomings: list[InboundMessage]) -> None:
@@ -91,6 +92,10 @@ class Batch:
             select(ConversationStateRow.contact_id, ConversationStateRow.state)
             .where(ConversationStateRow.contact_id.in_(ids)))
         self.saved_states = {int(contact_id): state for contact_id, state in rows}
+        # Whether officers hold a conversation is the inbox's to say (its row), not the stored state's: an
+        # officer's resolve that raced with this batch's state write can never leave the bot silent for good.
+        self.held = set(session.scalars(select(Conversation.id).where(Conversation.id.in_(ids),
+                                                                      Conversation.status.in_(conversations.QUIET))))
 
     def contact(self, incoming: InboundMessage) -> ContactRow:
         return self.contacts[(incoming.channel, incoming.user)]
@@ -100,6 +105,7 @@ class Batch:
             state = ConversationState.from_dict(self.saved_states.get(contact.id))
             if state.agency is None and contact.agency:
                 state.agency = contact.agency
+            state.handed_off = contact.id in self.held
             self.states[contact.id] = state
         return self.states[contact.id]
 

@@ -64,3 +64,15 @@ def test_without_an_inbox_petugas_gives_the_office_contacts_and_nothing_is_hande
     for says in ("jadwal pertandingan bola", "harga beras berapa", "qwerty uiop"):
         assert chat.say(says).intent == "fallback"
     assert not chat.state.handed_off
+
+
+def test_petugas_in_the_middle_of_a_pengaduan_hands_over_and_drops_the_form(
+        knowledge: tuple[KnowledgeBase, Lexicon]) -> None:
+    chat = Chat(knowledge, TUESDAY_10_WITA)
+    chat.say("lapor")
+    chat.say("setuju")
+    assert chat.state.form is not None
+    reply = chat.say("petugas")
+    assert reply.intent == "handoff" and m.FORM_RESUME not in reply.text
+    assert chat.state.form is None and chat.state.handed_off
+    assert chat.say("6301054501900002").messages == []  # what follows is for the officer

@@ -6,10 +6,10 @@ nothing; bad input gets a precise 4xx."""
 from __future__ import annotations
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.db.models import Outbox
+from bot.db.models import Contact, ConversationStateRow, Outbox
 from bot.messaging.runtime import Runtime
 from handlers import messages as m
 from tests.bot.cases.chat import file_complaint, say
@@ -83,3 +83,19 @@ async def test_another_agency_and_bad_input_change_nothing(api: tuple[httpx.Asyn
     listed = (await client.get("/api/conversations?status=waiting", headers=admin)).json()["items"]
     assert [c["id"] for c in listed] == [conversation] and listed[0]["status"] == "waiting"  # nothing changed
     assert [k for k, _ in await rt.transact(_sent)].count("officer") == 0
+
+
+async def test_opting_out_works_while_officers_hold_it_and_a_stale_state_never_silences_the_bot(
+        api: tuple[httpx.AsyncClient, Runtime]) -> None:
+    client, rt = api
+    await say(rt, "petugas")
+    assert await say(rt, "halo?") == ""
+    assert await say(rt, "berhenti") != ""  # always answered: the citizen must be able to opt out
+    assert await rt.transact(lambda s: s.scalar(select(Contact.subscribed))) is False
+    officer = await sign_in(client, rt, "petugas.tl")
+    conversation = (await client.get("/api/conversations", headers=officer)).json()["items"][0]["id"]
+    assert (await client.post(f"/api/conversations/{conversation}/resolve", headers=officer)).status_code == 200
+    # a batch that read the state before the resolve writes it back afterwards, still "held": the inbox decides
+    stale = await rt.transact(lambda s: s.scalars(select(ConversationStateRow)).one().state)
+    await rt.transact(lambda s: s.execute(update(ConversationStateRow).values(state=stale | {"handed_off": True})))
+    assert "Kepolisian" in await say(rt, "syarat kks hilang apa?")
