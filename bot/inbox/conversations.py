@@ -3,7 +3,7 @@
 A conversation is a contact's chat (the same id). ``bot``: the bot answers. ``waiting``: handed to officers
 (the citizen typed *petugas*, or the bot could not help twice), the bot is quiet. ``open``: an officer answered
 and holds it. ``resolved``: an officer closed it and the bot answers again. The bot's side of the hand-off
-(being quiet) is the conversation state's ``handed_off``, which ``resolve`` clears in the same transaction.
+(being quiet) is the conversation state's ``handed_off``, which the batch sets from this status at every message.
 Functions take a Session; what must be sent is returned for the caller to queue with the change.
 """
 
@@ -16,10 +16,9 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from bot.db.models import Contact, ConversationStateRow, Message, User
+from bot.db.models import Contact, Message, User
 from bot.db.models.inbox import Conversation, Note
 from bot.domain.phone import mask as mask_phone
-from handlers.types import ConversationState
 
 STATUSES = ("bot", "waiting", "open", "resolved")
 QUIET = ("waiting", "open")  # the bot does not answer
@@ -136,7 +135,6 @@ def reply(session: Session, contact: Contact, *, user_id: int, text: str, now: d
         conversation.reason = conversation.reason or "officer"
     conversation.assignee_id = conversation.assignee_id or user_id
     conversation.unread, conversation.last_message_at, conversation.resolved_at = 0, now, None
-    _quiet(session, contact.id, True)
     session.add(Message(contact_id=contact.id, direction="out", text=text, intent="officer", created_at=now))
     return Outgoing(contact.id, contact.channel, text)
 
@@ -156,21 +154,6 @@ def resolve(session: Session, contact: Contact, *, now: datetime, back: str) -> 
     if conversation is None or conversation.status not in QUIET:
         raise InboxError("the conversation is not held by officers")
     conversation.status, conversation.resolved_at, conversation.unread = "resolved", now, 0
-    _quiet(session, contact.id, False)
     session.add(Message(contact_id=contact.id, direction="out", text=back, intent="handback", created_at=now))
     return Outgoing(contact.id, contact.channel, back)
-
-
-def _quiet(session: Session, contact_id: int, quiet: bool) -> None:
-    """The bot's side: whether it stays quiet in this conversation (the state the engine reads)."""
-    row = session.get(ConversationStateRow, contact_id)
-    state = ConversationState.from_dict(row.state if row is not None else None)
-    if state.handed_off == quiet:
-        return
-    state.handed_off = quiet
-    if row is None:
-        session.add(ConversationStateRow(contact_id=contact_id, state=state.to_dict()))
-    else:
-        session.execute(update(ConversationStateRow).where(ConversationStateRow.contact_id == contact_id)
-                        .values(state=state.to_dict()))
 

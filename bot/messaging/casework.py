@@ -4,6 +4,7 @@ depends on the database; and case changes with their notices queued in the calle
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -168,9 +169,14 @@ def _survey(session: Session, pending: Pending, survey: SaveSurvey) -> None:
 
 def ask_retake(session: Session, contact_id: int, source: str) -> None:
     """A kept photo cannot be read well: the citizen's next photo replaces it (in the form, or on the case)."""
+    _change_state(session, contact_id, lambda state: setattr(state, "retake", source))
+
+
+def _change_state(session: Session, contact_id: int, change: Callable[[ConversationState], None]) -> None:
+    """Change a citizen's stored conversation state outside a batch (a notice's question, a retake)."""
     row = session.get(ConversationStateRow, contact_id)
     state = ConversationState.from_dict(row.state if row is not None else None)
-    state.retake = source
+    change(state)
     if row is None:
         session.add(ConversationStateRow(contact_id=contact_id, state=state.to_dict()))
     else:
@@ -186,11 +192,10 @@ def queue(session: Session, notices: list[Notice]) -> None:
         outbox.enqueue(session, contact_id=notice.contact_id, channel=notice.channel, body=notice.body,
                        kind="notification", template=notice.template, template_variables=notice.variables)
         if notice.asks:
-            row = session.get(ConversationStateRow, notice.contact_id)
-            state = ConversationState.from_dict(row.state if row is not None else None)
-            state.question = Question(notice.asks[0], text=notice.asks[1])
-            if row is None:
-                session.add(ConversationStateRow(contact_id=notice.contact_id, state=state.to_dict()))
-            else:
-                session.execute(update(ConversationStateRow).where(
-                    ConversationStateRow.contact_id == notice.contact_id).values(state=state.to_dict()))
+            _change_state(session, notice.contact_id, _asking(Question(notice.asks[0], text=notice.asks[1])))
+
+
+def _asking(question: Question) -> Callable[[ConversationState], None]:
+    def change(state: ConversationState) -> None:
+        state.question = question
+    return change

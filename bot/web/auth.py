@@ -62,21 +62,35 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "-"
 
 
+def _limit_keys(request: Request, username: str) -> tuple[str, str]:
+    return f"address:{client_address(request)}", f"user:{username.strip().lower()}"
+
+
+def sign_in_wait(request: Request, username: str) -> float:
+    """Seconds before this address and username may try again (0: now); the API and the page share them."""
+    limits: SignInLimits = request.app.state.sign_in_limits
+    address, user = _limit_keys(request, username)
+    now = time.monotonic()
+    return max(limits.wait(address, PER_ADDRESS, now), limits.wait(user, PER_USER, now))
+
+
+def sign_in_failed(request: Request, username: str) -> None:
+    limits: SignInLimits = request.app.state.sign_in_limits
+    for key in _limit_keys(request, username):
+        limits.failed(key, time.monotonic())
+
+
 @router.post("/token", response_model=TokenOut, responses=documented(401, 429))
 async def sign_in(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()],
                   rt: RuntimeDep) -> TokenOut:
-    limits: SignInLimits = request.app.state.sign_in_limits
-    address, user_key = f"address:{client_address(request)}", f"user:{form.username.strip().lower()}"
-    now = time.monotonic()
-    wait = max(limits.wait(address, PER_ADDRESS, now), limits.wait(user_key, PER_USER, now))
+    wait = sign_in_wait(request, form.username)
     if wait > 0:
         raise HTTPException(429, "too many failed sign-ins: try again later",
                             headers={"Retry-After": str(int(wait) + 1)})
     hours = rt.settings.token_hours
     result = await rt.transact(authenticate_and_issue, form.username, form.password, hours, client_address(request))
     if result is None:
-        limits.failed(address, now)
-        limits.failed(user_key, now)
+        sign_in_failed(request, form.username)
         raise HTTPException(401, "wrong username or password", headers={"WWW-Authenticate": "Bearer"})
     token, who = result
     return TokenOut(access_token=token, expires_in=hours * 3600, role=who.role, agency=who.agency)

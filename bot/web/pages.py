@@ -9,7 +9,6 @@ Content-Security-Policy allows no inline script. A page without a valid session 
 from __future__ import annotations
 
 import secrets
-import time
 from datetime import datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -21,7 +20,7 @@ from bot.db.models import utcnow
 from bot.inbox import conversations as inbox
 from bot.officers import accounts
 from bot.officers.accounts import Officer
-from bot.web.auth import PER_ADDRESS, PER_USER, SignInLimits, authenticate_and_issue, client_address
+from bot.web.auth import authenticate_and_issue, client_address, sign_in_failed, sign_in_wait
 from bot.web.deps import RuntimeDep
 from bot.web.templates import page
 
@@ -75,17 +74,13 @@ async def login(request: Request, rt: RuntimeDep, username: Annotated[str, Form(
     if not _csrf_ok(request, csrf):
         return _render(request, rt, "login.html", status=403, username=username,
                        error="Sesi formulir kedaluwarsa. Silakan coba masuk lagi.")
-    limits: SignInLimits = request.app.state.sign_in_limits
-    address, user_key = f"address:{client_address(request)}", f"user:{username.strip().lower()}"
-    now = time.monotonic()
-    if max(limits.wait(address, PER_ADDRESS, now), limits.wait(user_key, PER_USER, now)) > 0:
+    if sign_in_wait(request, username) > 0:
         return _render(request, rt, "login.html", status=429, username=username,
                        error="Terlalu banyak percobaan gagal. Silakan coba lagi 15 menit lagi.")
     result = await rt.transact(authenticate_and_issue, username, password, rt.settings.token_hours,
                                client_address(request))
     if result is None:
-        limits.failed(address, now)
-        limits.failed(user_key, now)
+        sign_in_failed(request, username)
         return _render(request, rt, "login.html", status=401, username=username,
                        error="Nama pengguna atau kata sandi salah.")
     token, _ = result

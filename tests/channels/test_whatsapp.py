@@ -149,6 +149,10 @@ async def test_a_429_then_success_delivers_once(
     service.whatsapp(tw.inbound_form(PHONE, "jam buka dinsos tala"))
     await eventually(lambda: len(fake_twilio.sent_to(PHONE)) == 1, timeout=30)
     assert len(fake_twilio.seen("messages")) == 4
+    async def recorded() -> bool:  # the fake has it before the send's result is recorded (its own transaction)
+        return [r.status for r in await service.outbox()] == ["queued"]
+
+    await eventually(recorded)
     rows = await service.outbox()
     assert len(rows) == 1 and rows[0].status == "queued" and rows[0].attempts == 4
 
