@@ -154,6 +154,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     import asyncio
     import signal
 
+    from bot.broadcasts.sending import Broadcaster
     from bot.db.migrate import upgrade
     from bot.messaging.runtime import Runtime
     from bot.messaging.worker import Worker
@@ -171,7 +172,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
         try:
-            await Worker(rt).run(stop)
+            await asyncio.gather(Worker(rt).run(stop), Broadcaster(rt).run(stop))
         finally:
             await rt.close()
 

@@ -55,5 +55,6 @@ def create_runtime(settings: Settings) -> Runtime:
     local = Cached()
     return Runtime(settings=settings, db=db, sessionmaker=make_sessionmaker(db),
                    transact=Transactor(settings.database_url, db),
-                   engine=Engine(kb, lexicon, protector=keys, closed_days=local.closed, inbox=True),
+                   engine=Engine(kb, lexicon, protector=keys, closed_days=local.closed, inbox=True,
+                                  schedules=local.schedules),
                    channels=channels(settings), protector=keys, local=local)

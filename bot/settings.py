@@ -49,6 +49,15 @@ class Settings(BaseSettings):
     telegram_send_rate: float = Field(25.0, gt=0)  # messages per second overall
     telegram_chat_interval: float = Field(1.0, ge=0)  # seconds between messages to one chat
 
+    # Broadcasts: announcements released per second per channel (below the send rates, so that replies to
+    # citizens never wait behind an announcement), WhatsApp's daily limit of citizens messaged outside the
+    # 24-hour window (the business portfolio's tier: 250, 2000, 10000, 100000), and after how many failures in a
+    # row (at least half of the latest) a broadcast pauses itself.
+    broadcast_whatsapp_rate: float = Field(5.0, gt=0)
+    broadcast_telegram_rate: float = Field(20.0, gt=0)
+    whatsapp_daily_limit: int = Field(250, ge=1)
+    broadcast_error_pause: int = Field(20, ge=1)
+
     media_dir: str = "./data/media"
     # Key(s) that encrypt NIKs and case photos at rest (base64 or hex, 32 bytes; comma-separated, newest first).
     # Required in production; in development a key is made once in data_key_file, with a warning.

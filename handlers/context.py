@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Unpack
 
 from bot.domain.protect import Protector
-from handlers.types import Choice, ConversationState, InboundMessage, Meta, OutboundMessage, Reply
+from handlers.types import Announcement, Choice, ConversationState, InboundMessage, Meta, OutboundMessage, Reply
 from knowledge.model import Agency, KnowledgeBase
 from knowledge.understand import Lexicon, Reader, Understanding
 
@@ -24,6 +24,7 @@ class Context:
     protector: Protector  # seals the NIK a form collects
     closed_days: Callable[[str], frozenset[date]] = lambda agency: frozenset()  # local holidays an admin added
     inbox: bool = False  # officers answer in a shared inbox (the service); `ask` and `chat` have none
+    schedules: Callable[[str], tuple[Announcement, ...]] = lambda agency: ()  # announced schedules still running
 
     def agency(self, state: ConversationState) -> Agency | None:
         return self.kb.agency(state.agency)

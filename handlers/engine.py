@@ -28,8 +28,9 @@ from handlers.commands import Greeting, Menu, More, Reset, Thanks
 from handlers.complaint_form import ComplaintForm
 from handlers.context import Context, Turn
 from handlers.officer import HandedOff, Officer, not_helped
-from handlers.subscription import ContactShared, OptIn, OptOut, Start
-from handlers.types import ConversationState, InboundMessage, Reply
+from handlers.schedule import Schedules
+from handlers.subscription import ContactShared, OptIn, OptOut, Start, offer
+from handlers.types import Announcement, ConversationState, InboundMessage, Reply
 from knowledge.model import KnowledgeBase
 from knowledge.text import clean_text
 from knowledge.understand import Lexicon, Reader
@@ -61,20 +62,22 @@ class Engine:
     def __init__(self, kb: KnowledgeBase, lexicon: Lexicon | None = None,
                  handlers: Sequence[Handler] | None = None, *, clock: Callable[[], datetime] | None = None,
                  protector: Protector | None = None,
-                 closed_days: Callable[[str], frozenset[date]] | None = None, inbox: bool = False) -> None:
+                 closed_days: Callable[[str], frozenset[date]] | None = None, inbox: bool = False,
+                 schedules: Callable[[str], tuple[Announcement, ...]] | None = None) -> None:
         """``protector`` seals what forms collect (the NIK); without one (``ask``, ``chat``) a key is made for
         this process only. ``clock`` gives now (tests pass their own). ``closed_days``: an agency's local
-        holidays (the host reads them from the database). ``inbox``: officers take conversations over (the service)."""
+        holidays (the host reads them from the database). ``inbox``: officers take conversations over (the service).
+        ``schedules``: an agency's announced schedules still running (broadcasts; the host reads them)."""
         self.kb = kb
         self.lex = lexicon or Lexicon.load()
         self.ctx = Context(kb, self.lex, Reader(kb, self.lex), self.dispatch, clock or _now,
                            protector or Protector(parse_key(new_key())),
-                           closed_days or (lambda agency: frozenset()), inbox)
+                           closed_days or (lambda agency: frozenset()), inbox, schedules or (lambda agency: ()))
         self.handlers: list[Handler] = list(handlers) if handlers is not None else [
             HandedOff(), Start(), Survey(), ComplaintForm(), Feedback(), WaitedDocument(), PhotoForCase(),
             ContactShared(), OptOut(), OptIn(),
             Empty(), Reset(), More(), Menu(), Thanks(), Greeting(), Presence(), Fear(), Status(), PhotoHere(),
-            Officer(), Answer(),
+            Officer(), Schedules(), Answer(),
         ]
 
     def turn(self, msg: InboundMessage, state: ConversationState) -> Reply:
@@ -84,7 +87,7 @@ class Engine:
         elif msg.agency in self.kb.agencies and state.agency is None:
             state.agency = msg.agency  # the channel's agency is where a conversation starts, not where it must stay
         turn = Turn(self.ctx, msg, state, clean_text(msg.text))
-        return not_helped(turn, self.dispatch(turn))
+        return offer(turn, not_helped(turn, self.dispatch(turn)))
 
     def dispatch(self, turn: Turn) -> Reply:
         handler = next(h for h in self.handlers if h.matches(turn))

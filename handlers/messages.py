@@ -260,6 +260,10 @@ OPTED_IN = (
     "Terima kasih, Anda akan menerima pengumuman (jadwal penyaluran, pembagian KKS) dari layanan ini. "
     "Ketik *BERHENTI* bila tidak ingin menerimanya lagi."
 )
+SUBSCRIBE_OFFER = (
+    "Ingin dikabari jadwal penyaluran bantuan atau pembagian KKS? Ketik *LANGGANAN*. "
+    "Anda bisa berhenti kapan saja dengan mengetik *BERHENTI*."
+)
 TELEGRAM_START = (
     "Halo, selamat datang di layanan informasi Dinas Sosial. 🙏\n"
     "Silakan tanyakan persyaratan, biaya, lama proses atau prosedur layanan, misalnya: _syarat kks hilang_. "
@@ -525,7 +529,20 @@ WHATSAPP_TEMPLATES = {
         "Terima kasih telah menyampaikan pengaduan nomor {{1}} kepada kami. Bersediakah Anda mengisi survei "
         "kepuasan singkat? Balas Ya untuk memulai."
     ),
+    # marketing: an announcement to the citizens who typed LANGGANAN (docs/whatsapp-templates.md)
+    "announcement": (
+        "Pengumuman dari {{1}} untuk pelanggan info: {{2}}. Ketik BERHENTI bila tidak ingin menerima "
+        "pengumuman lagi."
+    ),
 }
+# Schedules an admin announced (broadcasts marked as a schedule), answered until they end
+SCHEDULE_LEAD = "Pengumuman terbaru dari {agency}:"
+SCHEDULE_ITEM = "📢 *{what}*{where}\n{text}\n(berlaku sampai {until})"
+SCHEDULE_WHERE = " di {where}"
+SCHEDULE_MORE = "Ketik *LANGGANAN* agar pengumuman berikutnya langsung dikirim ke chat ini."
+SCHEDULE_ASK = "Untuk jadwal di tempat lain, ketik *PETUGAS* agar dibantu petugas."
+# An announcement (broadcast) as the chat shows it inside WhatsApp's 24-hour window, and on Telegram
+ANNOUNCEMENT = "📢 *Pengumuman {agency}*\n\n{text}\n\nKetik *BERHENTI* bila tidak ingin menerima pengumuman lagi."
 MEDIA_RETAKE = {
     "small": (
         "Foto yang Anda kirim terlalu kecil untuk dibaca petugas. 🙏 Mohon foto ulang dokumennya lebih dekat "

@@ -3,6 +3,8 @@ channel's start and contact sharing say (Telegram's /start and "share my phone n
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from handlers import messages as m
 from handlers.context import Turn
 from handlers.effects import SetSubscription
@@ -23,6 +25,7 @@ class OptOut:
         return _said(turn) in OPT_OUT
 
     def handle(self, turn: Turn) -> Reply:
+        turn.state.subscribed = False
         return Reply([OutboundMessage(m.OPTED_OUT)], "unsubscribe", agency=turn.state.agency,
                      effects=[SetSubscription(False)])
 
@@ -32,8 +35,27 @@ class OptIn:
         return _said(turn) in OPT_IN
 
     def handle(self, turn: Turn) -> Reply:
+        turn.state.subscribed = turn.state.offered = True
         return Reply([OutboundMessage(m.OPTED_IN)], "subscribe", agency=turn.state.agency,
                      effects=[SetSubscription(True)])
+
+
+HELPFUL = {"answer", "fee", "procedure", "items", "item", "service"}  # the bot answered from the standard
+
+
+def offer(turn: Turn, reply: Reply) -> Reply:
+    """After the first helpful answer to a citizen who does not receive announcements: offer them, once ever
+    (only where announcements are sent: the running service, not ``ask``)."""
+    state = turn.state
+    if (reply.intent not in HELPFUL or state.subscribed or state.offered or state.handed_off
+            or not turn.ctx.inbox or turn.ctx.agency(state) is None):
+        return reply
+    state.offered = True
+    last = reply.messages[-1] if reply.messages else OutboundMessage("")
+    joined = "\n\n".join(part for part in (last.after, m.SUBSCRIBE_OFFER) if part)
+    reply.messages[-1:] = [replace(last, after=joined) if last.choices else replace(last, text=(
+        f"{last.text}\n\n{m.SUBSCRIBE_OFFER}" if last.text else m.SUBSCRIBE_OFFER))]  # one bubble more at most
+    return reply
 
 
 class Start:

@@ -4,7 +4,7 @@ the state remembered between messages."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypedDict
 
 from handlers.effects import Effect
@@ -99,6 +99,16 @@ class FormState:
     expires_at: datetime | None = None
 
 
+@dataclass(frozen=True)
+class Announcement:
+    """A schedule an admin broadcast (what, where, until when): the bot answers with it until it ends."""
+
+    what: str
+    where: str | None
+    text: str
+    until: date
+
+
 @dataclass
 class ConversationState:
     """What the bot remembers about one citizen between messages (stored as JSON with the conversation)."""
@@ -115,6 +125,8 @@ class ConversationState:
     retake: str | None = None  # a kept photo too small or blurry to read (its source): the next photo replaces it
     handed_off: bool = False  # officers hold the conversation (the inbox): the bot stays quiet
     unhelped: int = 0  # the bot's answers in a row that could not help (two: officers take over)
+    subscribed: bool = False  # to announcements (the contact's row is authoritative: set at every message)
+    offered: bool = False  # announcements were offered once (after a helpful answer): never again
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

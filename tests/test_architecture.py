@@ -26,8 +26,11 @@ ALLOWED: dict[str, set[str]] = {
                      "bot.errors"},
     "bot.officers": {"bot.db", "bot.domain"},
     "bot.inbox": {"handlers", "knowledge", "bot.domain", "bot.db"},
-    "bot.web": {"bot.cases", "bot.inbox", "bot.officers", "bot.channels", "bot.messaging", "handlers", "knowledge",
-                "bot.domain", "bot.db", "bot.settings", "bot.logs", "bot.errors", "bot.runtime"},
+    "bot.broadcasts": {"bot.messaging", "bot.cases", "handlers", "knowledge", "bot.domain", "bot.db", "bot.settings",
+                       "bot.logs"},
+    "bot.web": {"bot.broadcasts", "bot.cases", "bot.inbox", "bot.officers", "bot.channels", "bot.messaging",
+                "handlers", "knowledge", "bot.domain", "bot.db", "bot.settings", "bot.logs", "bot.errors",
+                "bot.runtime"},
     "bot.runtime": {"bot.cases", "bot.channels", "bot.messaging", "handlers", "knowledge", "bot.domain", "bot.db",
                     "bot.settings", "bot.logs"},
     "bot.cli": {"bot"},  # the command line may use everything

@@ -3,10 +3,10 @@ WITA" (Babel's Indonesian locale for day and month names; the zone's abbreviatio
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 
 ZONE_NAMES = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 
@@ -16,3 +16,8 @@ def local_moment(moment: datetime, timezone: str) -> str:
         raise ValueError("a naive datetime has no time zone")
     text = format_datetime(moment, "EEEE, d MMMM y 'pukul' HH.mm", tzinfo=ZoneInfo(timezone), locale="id")
     return f"{text} {ZONE_NAMES.get(timezone, timezone)}"
+
+
+def long_date(day: date) -> str:
+    """"Senin, 14 Desember 2026"."""
+    return str(format_date(day, "EEEE, d MMMM y", locale="id"))

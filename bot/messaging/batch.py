@@ -67,7 +67,7 @@ class Batch:
                 continue
             values = senders.setdefault((incoming.channel, incoming.user), {
                 "channel": incoming.channel, "external_id": incoming.user, "phone": None, "display_name": None,
-                "last_inbound_at": now, "subscribed": True, "unreachable": False, "created_at": now,
+                "last_inbound_at": now, "subscribed": False, "unreachable": False, "created_at": now,
                 "updated_at": now})
             values["phone"] = incoming.phone or values["phone"]
             values["display_name"] = incoming.display_name or values["display_name"]
@@ -106,6 +106,7 @@ class Batch:
             if state.agency is None and contact.agency:
                 state.agency = contact.agency
             state.handed_off = contact.id in self.held
+            state.subscribed = contact.subscribed  # the contact's row says (an opt-out at the provider too)
             self.states[contact.id] = state
         return self.states[contact.id]
 
@@ -153,7 +154,8 @@ class Batch:
         in_form = takes_documents(state)
         if incoming.text.strip() or not incoming.media or incoming.shared_contact or in_form:
             reply = respond(self.runtime.engine, incoming, state)
-            apply([e for e in reply.effects if not isinstance(e, CASE_EFFECTS)], contact.changes)
+            apply([e for e in reply.effects if not isinstance(e, CASE_EFFECTS)], contact.changes,
+                  source=f"{incoming.channel}: {reply.intent}")
             if state.agency != contact.agency:
                 contact.agency = state.agency
                 contact.changes["agency"] = state.agency

@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from bot.broadcasts.sending import Broadcaster
 from bot.channels.telegram.connect import POLL_TASK
 from bot.messaging import processing
 from bot.messaging.ratelimit import Gate
@@ -24,6 +25,7 @@ from bot.settings import PLACEHOLDER, Settings, get_settings
 from bot.web import (
     audit_api,
     auth,
+    broadcasts_api,
     cases_api,
     errors,
     health,
@@ -61,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 tasks += await channel.start(rt.writer, stop)
         if settings.worker_enabled:
             tasks.append(asyncio.create_task(Worker(rt).run(stop), name="worker"))
+            tasks.append(asyncio.create_task(Broadcaster(rt).run(stop), name="broadcaster"))
         try:
             yield
         finally:
@@ -103,6 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(skm_api.router)
     app.include_router(local_api.router)
     app.include_router(inbox_api.router)
+    app.include_router(broadcasts_api.router)
     app.include_router(pages.router)
     app.include_router(outbox_api.router)
     app.include_router(inbound_api.router)

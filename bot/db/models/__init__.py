@@ -1,12 +1,14 @@
 """Tables (SQLAlchemy 2 typed mappings), one module per area. Alembic owns the schema: change both together."""
 
 from bot.db.models.base import Base, UTCDateTime, length_of, utcnow
+from bot.db.models.broadcasts import Broadcast, BroadcastRecipient
 from bot.db.models.cases import Case, CaseEvent, CasePhoto, LocalHoliday, StatusLabel, SurveyResponse
 from bot.db.models.contacts import Contact, ConversationStateRow, Message
 from bot.db.models.inbox import Conversation, Note
 from bot.db.models.messaging import Inbound, Media, Outbox, ProviderStatus
 from bot.db.models.people import ApiToken, AuditEntry, User
 
-__all__ = ["ApiToken", "AuditEntry", "Base", "Case", "CaseEvent", "CasePhoto", "Contact", "Conversation",
+__all__ = ["ApiToken", "AuditEntry", "Base", "Broadcast", "BroadcastRecipient",
+           "Case", "CaseEvent", "CasePhoto", "Contact", "Conversation",
            "ConversationStateRow", "Inbound", "LocalHoliday", "Media", "Message", "Note", "Outbox", "ProviderStatus",
            "StatusLabel", "SurveyResponse", "UTCDateTime", "User", "length_of", "utcnow"]

@@ -24,8 +24,10 @@ class Contact(Base):
     phone: Mapped[str | None] = mapped_column(String(20))  # E.164, from WhatsApp or a shared Telegram contact
     display_name: Mapped[str | None] = mapped_column(String(120))
     last_inbound_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    subscribed: Mapped[bool] = mapped_column(Boolean, default=True)  # announcements; BERHENTI/STOP turns off
+    # Announcements: only after the citizen typed LANGGANAN; BERHENTI/STOP (or the provider's opt-out) ends it
+    subscribed: Mapped[bool] = mapped_column(Boolean, default=False)
     subscription_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    subscription_source: Mapped[str | None] = mapped_column(String(40))  # e.g. "whatsapp: langganan"
     unreachable: Mapped[bool] = mapped_column(Boolean, default=False)  # blocked us / opted out at the provider
     unreachable_reason: Mapped[str | None] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,1 @@
+"""Broadcasts: announcements (schedules) sent to the citizens who subscribed, paced, one row per recipient."""
