@@ -22,11 +22,12 @@ AUDIENCE = ("channel", "kecamatan", "desa", "service")
 
 
 class BroadcastError(Exception):
-    """An action the broadcast's state does not allow (the API answers 409), or bad input (400)."""
+    """An action the broadcast's state does not allow (the API answers 409), or bad input (400); ``shown`` is
+    the same in Indonesian, for the officers' pages."""
 
-    def __init__(self, message: str, *, conflict: bool = True) -> None:
+    def __init__(self, message: str, shown: str, *, conflict: bool = True) -> None:
         super().__init__(message)
-        self.conflict = conflict
+        self.shown, self.conflict = shown, conflict
 
 
 @dataclass(frozen=True)
@@ -63,10 +64,11 @@ def clean_audience(audience: dict[str, Any] | None) -> dict[str, str]:
     unknown = set(audience) - set(AUDIENCE)
     if unknown:
         raise BroadcastError(f"unknown audience field(s): {', '.join(sorted(unknown))}; known: "
-                             f"{', '.join(AUDIENCE)}", conflict=False)
+                             f"{', '.join(AUDIENCE)}", "Sasaran tidak dikenal.", conflict=False)
     cleaned = {k: " ".join(str(v).split()) for k, v in audience.items() if v is not None and str(v).strip()}
     if cleaned.get("channel") and cleaned["channel"] not in CHANNELS:
-        raise BroadcastError(f"channel must be one of {', '.join(CHANNELS)}", conflict=False)
+        raise BroadcastError(f"channel must be one of {', '.join(CHANNELS)}", "Kanal harus WhatsApp atau Telegram.",
+                             conflict=False)
     return cleaned
 
 
@@ -76,13 +78,17 @@ def create(session: Session, *, agency: str, text: str, audience: dict[str, Any]
     """A new broadcast: a draft, scheduled for ``send_at``, or sending at once (recipients frozen now)."""
     text = text.strip()
     if not text:
-        raise BroadcastError("the text is empty", conflict=False)
+        raise BroadcastError("the text is empty", "Isi pengumuman masih kosong.", conflict=False)
     if len(text) > MAX_TEXT:
-        raise BroadcastError(f"the text has {len(text)} characters; at most {MAX_TEXT}", conflict=False)
+        raise BroadcastError(f"the text has {len(text)} characters; at most {MAX_TEXT}",
+                             f"Pengumuman terlalu panjang ({len(text)} karakter; paling banyak {MAX_TEXT}).",
+                             conflict=False)
     if send_at is not None and send_at <= now:
-        raise BroadcastError("send_at is in the past; leave it empty to send now", conflict=False)
+        raise BroadcastError("send_at is in the past; leave it empty to send now",
+                             "Waktu kirim sudah lewat. Kosongkan untuk mengirim sekarang.", conflict=False)
     if schedule is not None and schedule.until < now.date():
-        raise BroadcastError("the schedule's end date is in the past", conflict=False)
+        raise BroadcastError("the schedule's end date is in the past", "Tanggal akhir jadwal sudah lewat.",
+                             conflict=False)
     broadcast = Broadcast(agency=agency, text=text, audience=clean_audience(audience), status=DRAFT,
                           send_at=send_at, created_by=user_id, author=author, created_at=now, paced_count={},
                           released={}, schedule_what=schedule.what if schedule else None,
@@ -99,13 +105,15 @@ def send(session: Session, broadcast: Broadcast, *, now: datetime) -> None:
     """A draft goes: scheduled when it has a future ``send_at``, else started now. Two presses: one broadcast
     (the second finds it no longer a draft)."""
     if broadcast.status != DRAFT:
-        raise BroadcastError(f"the broadcast is {broadcast.status}, not a draft")
+        raise BroadcastError(f"the broadcast is {broadcast.status}, not a draft",
+                             "Siaran ini sudah dikirim atau dijadwalkan (mungkin oleh admin lain).")
     if broadcast.send_at is not None and broadcast.send_at > now:
         broadcast.status = SCHEDULED
         session.flush()
         return
     if count_audience(session, broadcast.agency, broadcast.audience) == 0:
         raise BroadcastError("no recipient: none of this agency's contacts (in this audience) typed LANGGANAN",
+                             "Belum ada penerima: tidak ada warga (pada sasaran ini) yang mengetik LANGGANAN.",
                              conflict=False)
     start(session, broadcast, now=now)
 
@@ -126,7 +134,8 @@ def start(session: Session, broadcast: Broadcast, *, now: datetime) -> int:
 
 def pause(session: Session, broadcast: Broadcast, *, reason: str | None = None) -> None:
     if broadcast.status != SENDING:
-        raise BroadcastError(f"only a broadcast that is sending can be paused; this one is {broadcast.status}")
+        raise BroadcastError(f"only a broadcast that is sending can be paused; this one is {broadcast.status}",
+                             "Hanya siaran yang sedang dikirim yang bisa dijeda.")
     broadcast.status, broadcast.reason = PAUSED, reason
     session.flush()
 
@@ -134,7 +143,8 @@ def pause(session: Session, broadcast: Broadcast, *, reason: str | None = None) 
 def resume(session: Session, broadcast: Broadcast, *, now: datetime) -> None:
     """Sending again, paced from now (what was released before the pause does not count as a head start)."""
     if broadcast.status != PAUSED:
-        raise BroadcastError(f"only a paused broadcast can be resumed; this one is {broadcast.status}")
+        raise BroadcastError(f"only a paused broadcast can be resumed; this one is {broadcast.status}",
+                             "Hanya siaran yang dijeda yang bisa dilanjutkan.")
     broadcast.status, broadcast.reason = SENDING, None
     broadcast.paced_from, broadcast.paced_count = now, dict(broadcast.released or {})
     session.flush()
@@ -143,7 +153,8 @@ def resume(session: Session, broadcast: Broadcast, *, now: datetime) -> None:
 def cancel(session: Session, broadcast: Broadcast, *, now: datetime) -> None:
     """Nobody else receives it: the recipients not released yet are skipped (what is in the outbox goes)."""
     if broadcast.status in (CANCELLED, DONE):
-        raise BroadcastError(f"the broadcast is already {broadcast.status}")
+        raise BroadcastError(f"the broadcast is already {broadcast.status}",
+                             "Siaran ini sudah selesai atau dibatalkan.")
     broadcast.status, broadcast.finished_at = CANCELLED, now
     session.execute(update(BroadcastRecipient).where(
         BroadcastRecipient.broadcast_id == broadcast.id, BroadcastRecipient.status == "pending",
@@ -155,14 +166,15 @@ def resend_failed(session: Session, broadcast: Broadcast, *, now: datetime) -> i
     """The recipients whose message failed are sent it again (their last error kept until then). Returns how
     many; the broadcast sends again if it had finished."""
     if broadcast.status not in (SENDING, PAUSED, DONE):
-        raise BroadcastError(f"nothing to send again: the broadcast is {broadcast.status}")
+        raise BroadcastError(f"nothing to send again: the broadcast is {broadcast.status}",
+                             "Siaran ini belum dikirim atau sudah dibatalkan.")
     failed = session.execute(
         select(BroadcastRecipient.id, Outbox.error_code, Outbox.error)
         .join(Outbox, Outbox.id == BroadcastRecipient.outbox_id)
         .where(BroadcastRecipient.broadcast_id == broadcast.id, BroadcastRecipient.status == "queued",
                Outbox.status.in_(FAILED_VIEW))).all()
     if not failed:
-        raise BroadcastError("no recipient has failed")
+        raise BroadcastError("no recipient has failed", "Tidak ada penerima yang gagal.")
     session.execute(update(BroadcastRecipient), [
         {"id": row.id, "status": "pending", "outbox_id": None,
          "error": f"{row.error_code or ''} {row.error or ''}".strip()[:300] or None} for row in failed])

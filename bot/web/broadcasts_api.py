@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from bot.broadcasts import campaigns, progress
 from bot.db.models import Broadcast, utcnow
+from bot.messaging.runtime import Runtime
 from bot.officers.accounts import Officer, audit
 from bot.web.auth import OfficerDep, client_address
 from bot.web.deps import MAX_ID, RuntimeDep
@@ -113,17 +114,26 @@ class RecipientListOut(BaseModel):
     items: list[RecipientOut]
 
 
+class Refused(HTTPException):
+    """An HTTP error with what the officers' pages show instead (Indonesian)."""
+
+    def __init__(self, status: int, detail: str, shown: str) -> None:
+        super().__init__(status, detail)
+        self.shown = shown
+
+
 def _may_send(who: Officer, agency: str) -> None:
     if not who.supervises:
-        raise HTTPException(403, "broadcasts need the supervisor or admin role")
+        raise Refused(403, "broadcasts need the supervisor or admin role", "Siaran hanya untuk supervisor dan admin.")
     if not who.sees(agency):
-        raise HTTPException(403, "a supervisor broadcasts only for their own agency")
+        raise Refused(403, "a supervisor broadcasts only for their own agency",
+                      "Supervisor hanya dapat menyiarkan untuk dinasnya sendiri.")
 
 
 def _known(rt: Any, agency: str) -> Any:
     found = rt.engine.kb.agencies.get(agency)
     if found is None:
-        raise HTTPException(400, f"unknown agency {agency!r}")
+        raise Refused(400, f"unknown agency {agency!r}", "Dinas tidak dikenal.")
     return found
 
 
@@ -131,9 +141,9 @@ def _find(session: Session, who: Officer, broadcast_id: int, *, lock: bool = Fal
     """The broadcast if ``who`` may see it; ``lock``: wait for the sender's step (it updates the row each second)."""
     broadcast = session.get(Broadcast, broadcast_id, with_for_update=lock)
     if broadcast is None or not who.sees(broadcast.agency):
-        raise HTTPException(404, "no such broadcast")
+        raise Refused(404, "no such broadcast", "Siaran tidak ditemukan.")
     if not who.supervises:
-        raise HTTPException(403, "broadcasts need the supervisor or admin role")
+        raise Refused(403, "broadcasts need the supervisor or admin role", "Siaran hanya untuk supervisor dan admin.")
     return broadcast
 
 
@@ -146,6 +156,11 @@ async def create(body: BroadcastIn, request: Request, who: OfficerDep, rt: Runti
     """Compose a broadcast to the agency's contacts who typed LANGGANAN (and did not stop), narrowed by
     ``audience``: kept as a draft, scheduled for ``send_at``, or sent at once (the recipients frozen now).
     No recipient, a send time in the past or a text over 1,000 characters is 400."""
+    return await compose(rt, who, body, client_address(request))
+
+
+async def compose(rt: Runtime, who: Officer, body: BroadcastIn, address: str) -> dict[str, Any]:
+    """Create a broadcast as ``who`` (the API and the page): HTTPException with the precise status if not."""
     _may_send(who, body.agency)
     agency = _known(rt, body.agency)
     now = utcnow()
@@ -159,14 +174,14 @@ async def create(body: BroadcastIn, request: Request, who: OfficerDep, rt: Runti
                                      send_at=send_at, now=now, user_id=who.id, author=who.username,
                                      draft=body.draft, schedule=schedule)
         audit(session, who=who, action="broadcast.create", object_type="broadcast", object_id=str(broadcast.id),
-              address=client_address(request), detail={"status": broadcast.status})
+              address=address, detail={"status": broadcast.status})
         out = progress.broadcast_out(session, broadcast)
         return out | {"recipients": out["total"]}
 
     try:
         result = await rt.transact(make)
     except campaigns.BroadcastError as error:
-        raise HTTPException(409 if error.conflict else 400, str(error)) from None
+        raise Refused(409 if error.conflict else 400, str(error), error.shown) from None
     rt.local.invalidate()  # a schedule the bot answers with may have begun
     rt.wakeup.set()
     return result
@@ -248,21 +263,29 @@ async def act(broadcast_id: IdPath, action: Action, request: Request, who: Offic
                                                                       "409")] = None) -> dict[str, Any]:
     """``send`` a draft, ``pause``, ``resume``, ``cancel``, or ``resend-failed``. 409 when its state does not
     allow it (two admins pressing send: the second gets 409) or it changed since ``version``."""
+    return await apply(rt, who, broadcast_id, action, version, client_address(request))
+
+
+async def apply(rt: Runtime, who: Officer, broadcast_id: int, action: str, version: int | None,
+                address: str) -> dict[str, Any]:
+    """One action on a broadcast as ``who`` (the API and the page)."""
     def run(session: Session) -> dict[str, Any]:
         broadcast = _find(session, who, broadcast_id, lock=True)
-        if version is not None and broadcast.version != version:
-            raise campaigns.BroadcastError("the broadcast changed since you read it; reload")
+        if version is not None and broadcast.version != version and broadcast.status == campaigns.DRAFT:
+            raise campaigns.BroadcastError("the broadcast changed since you read it; reload",
+                                           "Siaran berubah sejak Anda membukanya. Muat ulang halaman.")
         ACTIONS[action](session, broadcast, utcnow())
         audit(session, who=who, action=f"broadcast.{action}", object_type="broadcast", object_id=str(broadcast.id),
-              address=client_address(request), detail={"status": broadcast.status})
+              address=address, detail={"status": broadcast.status})
         return progress.broadcast_out(session, broadcast)
 
     try:
         result: dict[str, Any] = await rt.transact(run)
     except StaleDataError:
-        raise HTTPException(409, "the broadcast changed while you acted; reload") from None
+        raise Refused(409, "the broadcast changed while you acted; reload",
+                      "Siaran berubah saat Anda bertindak. Muat ulang halaman.") from None
     except campaigns.BroadcastError as error:
-        raise HTTPException(409 if error.conflict else 400, str(error)) from None
+        raise Refused(409 if error.conflict else 400, str(error), error.shown) from None
     rt.local.invalidate()
     rt.wakeup.set()
     return result

@@ -25,6 +25,7 @@ from bot.settings import PLACEHOLDER, Settings, get_settings
 from bot.web import (
     audit_api,
     auth,
+    broadcast_pages,
     broadcasts_api,
     cases_api,
     errors,
@@ -108,6 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(inbox_api.router)
     app.include_router(broadcasts_api.router)
     app.include_router(pages.router)
+    app.include_router(broadcast_pages.router)
     app.include_router(outbox_api.router)
     app.include_router(inbound_api.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -39,7 +39,7 @@ def _secure(rt: RuntimeDep) -> bool:
     return (rt.settings.public_base_url or "").startswith("https://")
 
 
-def _render(request: Request, rt: RuntimeDep, name: str, *, status: int = 200, **context: Any) -> HTMLResponse:
+def render(request: Request, rt: RuntimeDep, name: str, *, status: int = 200, **context: Any) -> HTMLResponse:
     """A page with a CSRF token for its forms (the cookie is set when the browser has none yet)."""
     token = request.cookies.get(CSRF) or secrets.token_urlsafe(24)
     response = page(request, name, headers={"Content-Security-Policy": CSP, "Cache-Control": "no-store"},
@@ -50,7 +50,7 @@ def _render(request: Request, rt: RuntimeDep, name: str, *, status: int = 200, *
     return response
 
 
-def _csrf_ok(request: Request, given: str) -> bool:
+def csrf_ok(request: Request, given: str) -> bool:
     expected = request.cookies.get(CSRF) or ""
     return bool(expected) and secrets.compare_digest(expected, given)
 
@@ -64,24 +64,24 @@ async def signed_in(request: Request, rt: RuntimeDep) -> Officer | None:
 async def login_page(request: Request, rt: RuntimeDep) -> Response:
     if await signed_in(request, rt) is not None:
         return RedirectResponse("/inbox", status_code=303)
-    return _render(request, rt, "login.html", error=None, username="")
+    return render(request, rt, "login.html", error=None, username="")
 
 
 @router.post("/login", response_class=HTMLResponse)
 async def login(request: Request, rt: RuntimeDep, username: Annotated[str, Form(max_length=60)] = "",
                 password: Annotated[str, Form(max_length=200)] = "",
                 csrf: Annotated[str, Form(max_length=100)] = "") -> Response:
-    if not _csrf_ok(request, csrf):
-        return _render(request, rt, "login.html", status=403, username=username,
+    if not csrf_ok(request, csrf):
+        return render(request, rt, "login.html", status=403, username=username,
                        error="Sesi formulir kedaluwarsa. Silakan coba masuk lagi.")
     if sign_in_wait(request, username) > 0:
-        return _render(request, rt, "login.html", status=429, username=username,
+        return render(request, rt, "login.html", status=429, username=username,
                        error="Terlalu banyak percobaan gagal. Silakan coba lagi 15 menit lagi.")
     result = await rt.transact(authenticate_and_issue, username, password, rt.settings.token_hours,
                                client_address(request))
     if result is None:
         sign_in_failed(request, username)
-        return _render(request, rt, "login.html", status=401, username=username,
+        return render(request, rt, "login.html", status=401, username=username,
                        error="Nama pengguna atau kata sandi salah.")
     token, _ = result
     response = RedirectResponse("/inbox", status_code=303)
@@ -94,7 +94,7 @@ async def login(request: Request, rt: RuntimeDep, username: Annotated[str, Form(
 
 @router.post("/logout")
 async def logout(request: Request, rt: RuntimeDep, csrf: Annotated[str, Form(max_length=100)] = "") -> Response:
-    if not _csrf_ok(request, csrf):
+    if not csrf_ok(request, csrf):
         return Response("Permintaan ditolak: muat ulang halaman, lalu coba lagi.", status_code=403,
                         media_type="text/plain; charset=utf-8")
     token = request.cookies.get(SESSION)
@@ -105,7 +105,7 @@ async def logout(request: Request, rt: RuntimeDep, csrf: Annotated[str, Form(max
     return response
 
 
-def _when(moment: datetime | None, zone: str) -> str:
+def when(moment: datetime | None, zone: str) -> str:
     return moment.astimezone(ZoneInfo(zone)).strftime("%d/%m %H.%M") if moment else ""
 
 
@@ -123,5 +123,5 @@ async def inbox_page(request: Request, rt: RuntimeDep, status: str = "waiting") 
         agency = kb.agencies.get(item["agency"] or "")
         rows.append(item | {"status_words": STATUS_WORDS.get(item["status"], item["status"]),
                             "channel_words": CHANNEL_WORDS.get(item["channel"], item["channel"]),
-                            "when": _when(item["last_message_at"], agency.timezone if agency else "Asia/Jakarta")})
-    return _render(request, rt, "inbox.html", who=who, rows=rows, tabs=TABS, current=status)
+                            "when": when(item["last_message_at"], agency.timezone if agency else "Asia/Jakarta")})
+    return render(request, rt, "inbox.html", who=who, rows=rows, tabs=TABS, current=status, section="inbox")
