@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.db.models import Contact, Message, User
+from bot.db.models import Case, Contact, Media, Message, Outbox, User, utcnow
 from bot.db.models.inbox import Conversation, Note
 from bot.domain.phone import mask as mask_phone
 
@@ -28,6 +28,10 @@ HISTORY = 200  # the latest messages shown with a conversation
 
 class InboxError(Exception):
     """An action the conversation's state does not allow."""
+
+
+class StaleConversation(InboxError):
+    """Another officer changed the conversation since this one read it."""
 
 
 @dataclass(frozen=True)
@@ -72,17 +76,37 @@ def _visible(agencies: list[str] | None) -> Any:
 
 
 def listing(session: Session, agencies: list[str] | None, *, status: str | None = None, page: int = 1,
-            per_page: int = PAGE) -> dict[str, Any]:
-    """Newest activity first. Without ``status``: every conversation officers have had (not the bot's alone)."""
+            per_page: int = PAGE, assignee: int | None = None, unassigned: bool = False, query: str = "",
+            channel: str | None = None, now: datetime | None = None) -> dict[str, Any]:
+    """Newest activity first. Without ``status``: every conversation officers have had (not the bot's alone).
+    ``assignee``: one officer's; ``unassigned``: nobody's; ``query``: a name, phone digits or a ticket."""
     state = func.coalesce(Conversation.status, "bot")
-    query = (select(Contact, Conversation, User.username).outerjoin(Conversation, Conversation.id == Contact.id)
+    found = (select(Contact, Conversation, User.username).outerjoin(Conversation, Conversation.id == Contact.id)
              .outerjoin(User, User.id == Conversation.assignee_id).where(_visible(agencies)))
-    query = query.where(state == status) if status else query.where(Conversation.id.is_not(None))
+    found = found.where(state == status) if status else found.where(Conversation.id.is_not(None))
+    if assignee is not None:
+        found = found.where(Conversation.assignee_id == assignee)
+    if unassigned:
+        found = found.where(Conversation.assignee_id.is_(None))
+    if channel:
+        found = found.where(Contact.channel == channel)
+    words = query.strip()
+    if words:
+        digits = "".join(ch for ch in words if ch.isdigit())
+        tickets = select(Case.contact_id).where(func.upper(Case.ticket) == words.upper())
+        matches: list[Any] = [Contact.display_name.ilike(f"%{words}%"), Contact.id.in_(tickets)]
+        if len(digits) >= 4:
+            matches.append(Contact.phone.contains(digits.removeprefix("0")))
+        found = found.where(or_(*matches))
     latest = func.coalesce(Conversation.last_message_at, Contact.last_inbound_at, Contact.created_at)
-    rows = session.execute(query.order_by(latest.desc(), Contact.id.desc())
+    rows = session.execute(found.order_by(latest.desc(), Contact.id.desc())
                            .offset((page - 1) * per_page).limit(per_page)).all()
-    return {"items": [conversation_out(c, conv, username) for c, conv, username in rows], "page": page,
-            "per_page": per_page}
+    ids = [c.id for c, _, _ in rows]
+    overdue = select(Case.contact_id).where(Case.contact_id.in_(ids), Case.status.in_(("open", "waiting")),
+                                            Case.due_at < (now or utcnow()))
+    late = set(session.scalars(overdue)) if ids else set()
+    return {"items": [conversation_out(c, conv, username) | {"overdue": c.id in late} for c, conv, username in rows],
+            "page": page, "per_page": per_page}
 
 
 def conversation_out(contact: Contact, conversation: Conversation | None, assignee: str | None) -> dict[str, Any]:
@@ -157,3 +181,79 @@ def resolve(session: Session, contact: Contact, *, now: datetime, back: str) -> 
     session.add(Message(contact_id=contact.id, direction="out", text=back, intent="handback", created_at=now))
     return Outgoing(contact.id, contact.channel, back)
 
+
+
+def timeline(session: Session, contact: Contact, *, limit: int = HISTORY) -> list[dict[str, Any]]:
+    """The conversation as officers read it, oldest first: what the citizen wrote (and the photos they sent),
+    and every message that went out (the bot's, officers', notices, announcements) with its delivery status
+    (pending, sending, queued, sent, delivered, read, failed...) and the reason of a failure."""
+    entries: list[dict[str, Any]] = []
+    for m in session.scalars(select(Message).where(Message.contact_id == contact.id, Message.direction == "in")
+                             .order_by(Message.id.desc()).limit(limit)):
+        entries.append({"from": "citizen", "text": m.text, "at": m.created_at, "order": (m.created_at, 0, m.id)})
+    for o in session.scalars(select(Outbox).where(Outbox.contact_id == contact.id)
+                             .order_by(Outbox.id.desc()).limit(limit)):
+        sender = "officer" if o.kind == "officer" else "bot"
+        entries.append({"from": sender, "text": o.body, "at": o.created_at, "status": o.status, "kind": o.kind,
+                        "error": " ".join(p for p in (o.error_code, o.error) if p) or None, "outbox_id": o.id,
+                        "order": (o.created_at, 1, o.id)})
+    for media in session.scalars(select(Media).where(Media.contact_id == contact.id, Media.status == "stored")
+                                 .order_by(Media.id.desc()).limit(limit)):
+        entries.append({"from": "citizen", "text": "", "at": media.created_at, "media_id": media.id,
+                        "content_type": media.content_type, "order": (media.created_at, 0, media.id)})
+    entries.sort(key=lambda e: e.pop("order"))
+    return entries[-limit:]
+
+
+def fingerprint(session: Session, contact_id: int) -> tuple[Any, ...]:
+    """Changes whenever the conversation does (a message in or out, a delivery status, a note, an assignment):
+    what the live page compares."""
+    return (
+        session.scalar(select(func.max(Message.id)).where(Message.contact_id == contact_id)),
+        session.scalar(select(func.max(Outbox.updated_at)).where(Outbox.contact_id == contact_id)),
+        session.scalar(select(func.count()).select_from(Note).where(Note.conversation_id == contact_id)),
+        session.scalar(select(Conversation.version).where(Conversation.id == contact_id)),
+        session.scalar(select(func.count()).select_from(Media).where(Media.contact_id == contact_id,
+                                                                   Media.status == "stored")),
+    )
+
+
+def list_fingerprint(session: Session, agencies: list[str] | None) -> tuple[Any, ...]:
+    """Changes whenever the inbox list does (a conversation handed over, a message, an assignment)."""
+    visible = (select(Conversation.last_message_at, Conversation.version).join(Contact, Contact.id == Conversation.id)
+               .where(_visible(agencies)).subquery())
+    row = session.execute(select(func.max(visible.c.last_message_at), func.sum(visible.c.version),
+                                 func.count()).select_from(visible)).one()
+    return tuple(row)
+
+
+def assign(session: Session, contact: Contact, *, username: str | None, version: int | None = None) -> None:
+    """Give the conversation to an officer of its agency (``None``: to nobody); a conversation waiting for
+    officers becomes theirs (``open``). ``version``: the one the officer saw (a change since is an error)."""
+    conversation = _held(session, contact)
+    session.flush()
+    if version is not None and conversation.version != version:
+        raise StaleConversation("the conversation changed since you read it")
+    if username is None:
+        conversation.assignee_id = None
+        return
+    user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
+    if user is None or (user.role != "admin" and user.agency != contact.agency):
+        raise InboxError(f"{username!r} is not an officer of this conversation's agency")
+    conversation.assignee_id = user.id
+    if conversation.status in ("waiting", "bot", "resolved"):
+        conversation.status = "open"
+        conversation.reason = conversation.reason or "officer"
+
+
+def media_of(session: Session, contact: Contact, media_id: int) -> Media:
+    media = session.get(Media, media_id)
+    if media is None or media.contact_id != contact.id or media.status != "stored" or not media.sha256:
+        raise LookupError("no such photo")
+    return media
+
+
+def officers(session: Session, agency: str | None) -> list[str]:
+    """Who a conversation of ``agency`` can be assigned to."""
+    query = select(User.username).where(User.active.is_(True), User.role.in_(("officer", "supervisor")))
+    return list(session.scalars(query.where(User.agency == agency).order_by(User.username)))

@@ -4,18 +4,25 @@ the conversations of their agency; another agency's is 404, as one that does not
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
+from pathlib import Path as FilePath
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
-from bot.db.models import utcnow
+from bot.channels.whatsapp_twilio.outbound import inside_window
+from bot.db.models import Outbox, utcnow
+from bot.errors import Conflict
 from bot.inbox import conversations as inbox
-from bot.messaging import outbox
-from bot.officers.accounts import Officer
-from bot.web.auth import OfficerDep
+from bot.messaging import dead_letters, files, outbox
+from bot.messaging.runtime import Runtime
+from bot.officers.accounts import Officer, audit
+from bot.web.auth import OfficerDep, client_address
 from bot.web.deps import RuntimeDep
 from bot.web.errors import documented
 from handlers import messages as m
@@ -60,9 +67,29 @@ class NoteOut(BaseModel):
     at: datetime
 
 
+class EntryOut(BaseModel):
+    sender: Literal["citizen", "bot", "officer"] = Field(alias="from")
+    text: str
+    at: datetime
+    status: str | None = Field(None, description="an outgoing message's delivery: pending, sending, queued, sent, "
+                                                 "delivered, read, failed, undelivered, dead, skipped")
+    error: str | None = None
+    outbox_id: int | None = None
+    media_id: int | None = Field(None, description="a photo or document the citizen sent (GET .../photos/{id})")
+
+
 class ConversationDetailOut(ConversationOut):
     messages: list[MessageOut]
     notes: list[NoteOut]
+    timeline: list[EntryOut] = Field(description="what the citizen sent and every message that went out, with "
+                                                 "its delivery status")
+    window_open: bool | None = Field(description="WhatsApp: whether free text can still be sent (24 hours after the "
+                                                 "citizen's last message); None on other channels")
+
+
+class AssignIn(BaseModel):
+    username: str | None = Field(None, max_length=60, description="an officer of the agency; null: nobody")
+    version: int | None = Field(None, ge=1, description="the version you saw: a change since is 409")
 
 
 class TextIn(BaseModel):
@@ -95,10 +122,92 @@ async def list_conversations(who: OfficerDep, rt: RuntimeDep, status: Annotated[
     return await rt.transact(inbox.listing, _agencies(who), status=status, page=page, per_page=per_page)
 
 
+def full(session: Session, who: Officer, conversation_id: int) -> dict[str, Any]:
+    """The detail, the timeline with delivery statuses, and whether WhatsApp's window is open."""
+    contact = _contact(session, who, conversation_id)
+    window = None
+    if contact.channel == "whatsapp":
+        window = inside_window(contact.last_inbound_at, utcnow())
+    found: dict[str, Any] = inbox.detail(session, contact)
+    return found | {"timeline": inbox.timeline(session, contact), "window_open": window}
+
+
 @router.get("/{conversation_id}", response_model=ConversationDetailOut, responses=documented(401, 404))
 async def get_conversation(conversation_id: IdPath, who: OfficerDep, rt: RuntimeDep) -> dict[str, Any]:
-    """The conversation with its latest messages (citizen, bot and officers marked) and the private notes."""
-    return await rt.transact(lambda s: inbox.detail(s, _contact(s, who, conversation_id)))
+    """The conversation with its latest messages (citizen, bot and officers marked), every delivery status, and
+    the private notes."""
+    return await rt.transact(full, who, conversation_id)
+
+
+@router.post("/{conversation_id}/assign", response_model=ConversationOut, responses=documented(400, 401, 404, 409))
+async def assign(conversation_id: IdPath, body: AssignIn, request: Request, who: OfficerDep,
+                 rt: RuntimeDep) -> dict[str, Any]:
+    """Give the conversation to an officer of its agency (or nobody); one waiting for officers becomes ``open``."""
+    def give(session: Session) -> dict[str, Any]:
+        contact = _contact(session, who, conversation_id)
+        inbox.assign(session, contact, username=body.username, version=body.version)
+        audit(session, who=who, action="conversation.assign", object_type="conversation",
+              object_id=str(contact.id), address=client_address(request), detail={"to": body.username})
+        session.flush()
+        listed: dict[str, Any] = inbox.detail(session, contact)
+        return listed
+
+    try:
+        return await rt.transact(give)
+    except (inbox.StaleConversation, StaleDataError):
+        raise HTTPException(409, "the conversation changed since you read it; reload") from None
+    except inbox.InboxError as error:
+        raise HTTPException(400, str(error)) from None
+
+
+@router.get("/{conversation_id}/photos/{media_id}", responses=documented(401, 404)
+            | {200: {"content": {"image/jpeg": {}, "application/pdf": {}}, "description": "the document"}})
+async def photo(conversation_id: IdPath, media_id: IdPath, request: Request, who: OfficerDep,
+                rt: RuntimeDep) -> Response:
+    """A photo or document the citizen sent, decrypted; every view is audited, never cached."""
+    return await photo_response(rt, who, conversation_id, media_id, client_address(request))
+
+
+async def photo_response(rt: Runtime, who: Officer, conversation_id: int, media_id: int, address: str) -> Response:
+    def read(session: Session) -> tuple[str, str]:
+        contact = _contact(session, who, conversation_id)
+        try:
+            media = inbox.media_of(session, contact, media_id)
+        except LookupError:
+            raise HTTPException(404, "no such photo (not received yet, or purged)") from None
+        audit(session, who=who, action="photo.view", object_type="media", object_id=str(media.id),
+              address=address, detail={"conversation": contact.id})
+        return str(media.sha256), media.content_type or "application/octet-stream"
+
+    sha256, content_type = await rt.transact(read)
+    try:
+        data = await asyncio.to_thread(files.read, FilePath(rt.settings.media_dir) / sha256[:2] / sha256,
+                                       rt.protector)
+    except FileNotFoundError:
+        raise HTTPException(404, "the file is no longer stored") from None
+    return Response(data, media_type=content_type, headers={"Cache-Control": "no-store",
+                                                            "Content-Disposition": "inline"})
+
+
+@router.post("/{conversation_id}/deliveries/{outbox_id}/retry", response_model=EntryOut,
+             responses=documented(401, 404, 409))
+async def retry(conversation_id: IdPath, outbox_id: IdPath, who: OfficerDep, rt: RuntimeDep) -> dict[str, Any]:
+    """Send a failed message of this conversation again."""
+    def again(session: Session) -> dict[str, Any]:
+        contact = _contact(session, who, conversation_id)
+        row = session.get(Outbox, outbox_id)
+        if row is None or row.contact_id != contact.id:
+            raise HTTPException(404, "no such message in this conversation")
+        try:
+            dead_letters.retry_message(session, outbox_id=outbox_id)
+        except Conflict as error:
+            raise HTTPException(409, str(error)) from None
+        return {"from": "officer" if row.kind == "officer" else "bot", "text": row.body, "at": row.created_at,
+                "status": row.status, "outbox_id": row.id}
+
+    result = await rt.transact(again)
+    rt.wakeup.set()
+    return result
 
 
 @router.post("/{conversation_id}/messages", status_code=201, response_model=MessageOut,

@@ -32,6 +32,7 @@ from bot.web import (
     health,
     inbound_api,
     inbox_api,
+    inbox_pages,
     local_api,
     outbox_api,
     pages,
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(broadcasts_api.router)
     app.include_router(pages.router)
     app.include_router(broadcast_pages.router)
+    app.include_router(inbox_pages.router)
     app.include_router(outbox_api.router)
     app.include_router(inbound_api.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -8,6 +8,7 @@ Content-Security-Policy allows no inline script. A page without a valid session 
 
 from __future__ import annotations
 
+import json
 import secrets
 from datetime import datetime
 from typing import Annotated, Any
@@ -29,7 +30,8 @@ SESSION = "dinsos_officer"
 CSRF = "dinsos_csrf"
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
        "base-uri 'none'")
-TABS = {"waiting": "Menunggu petugas", "open": "Sedang ditangani", "resolved": "Selesai", "": "Semua"}
+TABS = {"": "Semua status", "waiting": "Menunggu petugas", "open": "Sedang ditangani", "resolved": "Selesai"}
+VIEWS = {"mine": "Milik saya", "unassigned": "Belum ditugaskan", "all": "Semua"}
 STATUS_WORDS = {"bot": "dilayani bot", "waiting": "menunggu petugas", "open": "sedang ditangani",
                 "resolved": "selesai"}
 CHANNEL_WORDS = {"whatsapp": "WhatsApp", "telegram": "Telegram", "simulator": "Simulator"}
@@ -110,18 +112,31 @@ def when(moment: datetime | None, zone: str) -> str:
 
 
 @router.get("/inbox", response_class=HTMLResponse)
-async def inbox_page(request: Request, rt: RuntimeDep, status: str = "waiting") -> Response:
+async def inbox_page(request: Request, rt: RuntimeDep, view: str = "all", status: str = "",
+                     channel: str = "", q: str = "", agency: str = "") -> Response:
+    """Tabs *Milik saya*, *Belum ditugaskan*, *Semua*; filters by status, channel, agency (admins); search by
+    name, phone or ticket. Live: the list reloads when it changes."""
     who = await signed_in(request, rt)
     if who is None:
         return RedirectResponse("/login", status_code=303)
-    status = status if status in TABS else "waiting"
+    view = view if view in VIEWS else "all"
+    status = status if status in TABS else ""
+    channel = channel if channel in CHANNEL_WORDS else ""
     agencies = None if who.is_admin else [who.agency] if who.agency else []
-    listed = await rt.transact(inbox.listing, agencies, status=status or None)
+    if who.is_admin and agency in rt.engine.kb.agencies:
+        agencies = [agency]
+    listed = await rt.transact(lambda s: inbox.listing(
+        s, agencies, status=status or None, assignee=who.id if view == "mine" else None,
+        unassigned=view == "unassigned", query=q[:80], channel=channel or None))
     kb = rt.engine.kb
     rows = []
     for item in listed["items"]:
-        agency = kb.agencies.get(item["agency"] or "")
+        found = kb.agencies.get(item["agency"] or "")
         rows.append(item | {"status_words": STATUS_WORDS.get(item["status"], item["status"]),
                             "channel_words": CHANNEL_WORDS.get(item["channel"], item["channel"]),
-                            "when": when(item["last_message_at"], agency.timezone if agency else "Asia/Jakarta")})
-    return render(request, rt, "inbox.html", who=who, rows=rows, tabs=TABS, current=status, section="inbox")
+                            "when": when(item["last_message_at"], found.timezone if found else "Asia/Jakarta")})
+    filters = {"view": view, "status": status, "channel": channel, "q": q[:80], "agency": agency}
+    seen = json.dumps(await rt.transact(inbox.list_fingerprint, None if who.is_admin else agencies), default=str)
+    return render(request, rt, "inbox.html", who=who, rows=rows, tabs=TABS, views=VIEWS, f=filters,
+                  channels=CHANNEL_WORDS, agencies=list(kb.agencies.values()) if who.is_admin else [],
+                  section="inbox", mark=seen)
