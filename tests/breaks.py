@@ -346,6 +346,12 @@ BREAKS = [
     ("search by ticket finds nothing", "bot/inbox/conversations.py",
      "Contact.id.in_(tickets)]", "]",
      "tests/bot/inbox/test_conversation_page.py::test_the_case_panel_advances_the_case_and_the_citizen_is_told[sqlite]"),
+    ("the dashboard of another agency", "bot/web/dashboard.py",
+     '        if agency and agency != who.agency:\n            raise HTTPException(404, "no such agency")', "        pass",
+     "tests/bot/admin/test_dashboard.py::test_a_supervisor_sees_the_figures_as_charts_and_exports_them[sqlite]"),
+    ("the unanswered questions left out", "bot/dashboard/figures.py",
+     '            table.rows.append([at.strftime("%Y-%m-%d %H.%M"), mask_all(texts[question])[:300]])', "            pass",
+     "tests/bot/admin/test_dashboard.py::test_a_supervisor_sees_the_figures_as_charts_and_exports_them[sqlite]"),
 ]
 only = sys.argv[1:]
 missed = 0

@@ -28,6 +28,7 @@ from bot.web import (
     broadcast_pages,
     broadcasts_api,
     cases_api,
+    dashboard,
     errors,
     health,
     inbound_api,
@@ -112,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(broadcast_pages.router)
     app.include_router(inbox_pages.router)
+    app.include_router(dashboard.router)
     app.include_router(outbox_api.router)
     app.include_router(inbound_api.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

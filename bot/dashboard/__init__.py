@@ -1,0 +1,1 @@
+"""The dashboard: how the service is doing, as tables for charts and exports."""
