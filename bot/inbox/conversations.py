@@ -9,15 +9,16 @@ Functions take a Session; what must be sent is returned for the caller to queue 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.db.models import Case, Contact, Media, Message, Outbox, User, utcnow
-from bot.db.models.inbox import Conversation, Note
+from bot.db.models.inbox import Conversation, Label, Note
 from bot.domain.phone import mask as mask_phone
 
 STATUSES = ("bot", "waiting", "open", "resolved")
@@ -77,7 +78,7 @@ def _visible(agencies: list[str] | None) -> Any:
 
 def listing(session: Session, agencies: list[str] | None, *, status: str | None = None, page: int = 1,
             per_page: int = PAGE, assignee: int | None = None, unassigned: bool = False, query: str = "",
-            channel: str | None = None, now: datetime | None = None) -> dict[str, Any]:
+            channel: str | None = None, label: str | None = None, now: datetime | None = None) -> dict[str, Any]:
     """Newest activity first. Without ``status``: every conversation officers have had (not the bot's alone).
     ``assignee``: one officer's; ``unassigned``: nobody's; ``query``: a name, phone digits or a ticket."""
     state = func.coalesce(Conversation.status, "bot")
@@ -90,6 +91,8 @@ def listing(session: Session, agencies: list[str] | None, *, status: str | None 
         found = found.where(Conversation.assignee_id.is_(None))
     if channel:
         found = found.where(Contact.channel == channel)
+    if label:
+        found = found.where(Contact.id.in_(select(Label.conversation_id).where(Label.label == label.lower())))
     words = query.strip()
     if words:
         digits = "".join(ch for ch in words if ch.isdigit())
@@ -105,8 +108,9 @@ def listing(session: Session, agencies: list[str] | None, *, status: str | None 
     overdue = select(Case.contact_id).where(Case.contact_id.in_(ids), Case.status.in_(("open", "waiting")),
                                             Case.due_at < (now or utcnow()))
     late = set(session.scalars(overdue)) if ids else set()
-    return {"items": [conversation_out(c, conv, username) | {"overdue": c.id in late} for c, conv, username in rows],
-            "page": page, "per_page": per_page}
+    labels = labels_of(session, ids)
+    return {"items": [conversation_out(c, conv, username) | {"overdue": c.id in late, "labels": labels.get(c.id, [])}
+                      for c, conv, username in rows], "page": page, "per_page": per_page}
 
 
 def conversation_out(contact: Contact, conversation: Conversation | None, assignee: str | None) -> dict[str, Any]:
@@ -136,6 +140,7 @@ def detail(session: Session, contact: Contact) -> dict[str, Any]:
                                     .order_by(Message.id.desc()).limit(HISTORY)))
     notes = session.scalars(select(Note).where(Note.conversation_id == contact.id).order_by(Note.id))
     return conversation_out(contact, conversation, assignee.username if assignee else None) | {
+        "labels": labels_of(session, [contact.id]).get(contact.id, []),
         "messages": [{"id": m.id, "direction": m.direction, "text": m.text, "intent": m.intent,
                       "from": "citizen" if m.direction == "in" else "officer" if m.intent == "officer" else "bot",
                       "at": m.created_at} for m in reversed(messages)],
@@ -215,6 +220,7 @@ def fingerprint(session: Session, contact_id: int) -> tuple[Any, ...]:
         session.scalar(select(Conversation.version).where(Conversation.id == contact_id)),
         session.scalar(select(func.count()).select_from(Media).where(Media.contact_id == contact_id,
                                                                    Media.status == "stored")),
+        tuple(session.scalars(select(Label.label).where(Label.conversation_id == contact_id).order_by(Label.label))),
     )
 
 
@@ -257,3 +263,39 @@ def officers(session: Session, agency: str | None) -> list[str]:
     """Who a conversation of ``agency`` can be assigned to."""
     query = select(User.username).where(User.active.is_(True), User.role.in_(("officer", "supervisor")))
     return list(session.scalars(query.where(User.agency == agency).order_by(User.username)))
+
+
+LABEL = re.compile(r"^[a-z0-9][a-z0-9 _-]{0,29}$")
+
+
+def clean_labels(raw: list[str]) -> list[str]:
+    """Lower case, spaces folded, each 1-30 letters, digits, space, '-' or '_'; at most 10; no repeats."""
+    labels: list[str] = []
+    for item in raw:
+        label = " ".join(item.lower().split())
+        if not label:
+            continue
+        if not LABEL.match(label):
+            raise InboxError(f"a label is 1-30 letters, digits, spaces, '-' or '_': {label[:40]!r}")
+        if label not in labels:
+            labels.append(label)
+    if len(labels) > 10:
+        raise InboxError("at most 10 labels")
+    return labels
+
+
+def set_labels(session: Session, contact: Contact, labels: list[str]) -> list[str]:
+    conversation = _held(session, contact)
+    session.flush()
+    session.execute(delete(Label).where(Label.conversation_id == conversation.id))
+    session.add_all([Label(conversation_id=conversation.id, label=label) for label in labels])
+    return labels
+
+
+def labels_of(session: Session, ids: list[int]) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    if ids:
+        for cid, label in session.execute(select(Label.conversation_id, Label.label)
+                                          .where(Label.conversation_id.in_(ids)).order_by(Label.label)):
+            found.setdefault(cid, []).append(label)
+    return found

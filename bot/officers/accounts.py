@@ -154,3 +154,26 @@ def audit(session: Session, *, who: Officer | None, action: str, object_type: st
     session.add(AuditEntry(user_id=who.id if who else None, actor=actor or (who.username if who else "sistem"),
                            action=action, object_type=object_type, object_id=object_id,
                            address=(address or "")[:64] or None, detail=detail))
+
+
+def set_role(session: Session, username: str, *, role: str, agency: str | None, agencies: list[str],
+             now: datetime) -> User:
+    """Change what an account may do (its tokens are revoked: the next sign-in carries the new role)."""
+    if role not in ROLES:
+        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+    if role != "admin" and not agency:
+        raise AccountError(f"an agency is required for the role {role}")
+    if agency is not None and agency not in agencies:
+        raise AccountError(f"unknown agency {agency}")
+    user = _existing(session, username)
+    user.role, user.agency = role, agency
+    revoke_all(session, user.id, now)
+    return user
+
+
+def users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.username)))
+
+
+def find_id(session: Session, username: str) -> int:
+    return _existing(session, username).id

@@ -43,6 +43,8 @@ class ConversationOut(BaseModel):
     unread: int
     last_message_at: datetime | None
     version: int | None
+    labels: list[str] = []
+    overdue: bool = Field(False, description="the citizen has a case past its due time (in lists)")
 
 
 class ConversationListOut(BaseModel):
@@ -87,6 +89,10 @@ class ConversationDetailOut(ConversationOut):
                                                  "citizen's last message); None on other channels")
 
 
+class LabelsIn(BaseModel):
+    labels: list[str] = Field(max_length=10, description="1-30 letters, digits, spaces, '-' or '_' each")
+
+
 class AssignIn(BaseModel):
     username: str | None = Field(None, max_length=60, description="an officer of the agency; null: nobody")
     version: int | None = Field(None, ge=1, description="the version you saw: a change since is 409")
@@ -116,10 +122,12 @@ def _contact(session: Session, who: Officer, conversation_id: int) -> Any:
 
 @router.get("", response_model=ConversationListOut, responses=documented(401))
 async def list_conversations(who: OfficerDep, rt: RuntimeDep, status: Annotated[Status | None, Query()] = None,
+                             label: Annotated[str | None, Query(max_length=30)] = None,
                              page: Annotated[int, Query(ge=1, le=100_000)] = 1,
                              per_page: Annotated[int, Query(ge=1, le=200)] = inbox.PAGE) -> dict[str, Any]:
     """Latest activity first; without ``status``, every conversation officers have had."""
-    return await rt.transact(inbox.listing, _agencies(who), status=status, page=page, per_page=per_page)
+    return await rt.transact(inbox.listing, _agencies(who), status=status, page=page, per_page=per_page,
+                             label=label)
 
 
 def full(session: Session, who: Officer, conversation_id: int) -> dict[str, Any]:
@@ -158,6 +166,24 @@ async def assign(conversation_id: IdPath, body: AssignIn, request: Request, who:
         raise HTTPException(409, "the conversation changed since you read it; reload") from None
     except inbox.InboxError as error:
         raise HTTPException(400, str(error)) from None
+
+
+@router.put("/{conversation_id}/labels", response_model=ConversationOut, responses=documented(400, 401, 404))
+async def put_labels(conversation_id: IdPath, body: LabelsIn, who: OfficerDep, rt: RuntimeDep) -> dict[str, Any]:
+    """Replace the conversation's labels (find them again with ``?label=`` in the list)."""
+    try:
+        labels = inbox.clean_labels(body.labels)
+    except inbox.InboxError as error:
+        raise HTTPException(400, str(error)) from None
+
+    def put(session: Session) -> dict[str, Any]:
+        contact = _contact(session, who, conversation_id)
+        inbox.set_labels(session, contact, labels)
+        session.flush()
+        found: dict[str, Any] = inbox.detail(session, contact)
+        return found
+
+    return await rt.transact(put)
 
 
 @router.get("/{conversation_id}/photos/{media_id}", responses=documented(401, 404)

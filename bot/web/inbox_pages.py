@@ -23,7 +23,7 @@ from bot.db.models import Case, utcnow
 from bot.inbox import conversations as inbox
 from bot.messaging.conversation import respond
 from bot.officers.accounts import Officer
-from bot.web import cases_api, inbox_api
+from bot.web import canned_api, cases_api, inbox_api
 from bot.web.auth import client_address
 from bot.web.deps import MAX_ID, RuntimeDep
 from bot.web.pages import CHANNEL_WORDS, STATUS_WORDS, csrf_ok, render, signed_in, when
@@ -47,8 +47,10 @@ def _agencies(who: Officer) -> list[str] | None:
 
 
 def _shown(error: HTTPException) -> str:
-    return {404: "Percakapan tidak ditemukan.", 409: "Percakapan sudah diubah petugas lain. Halaman dimuat ulang."}.get(
-        error.status_code, str(error.detail))
+    shown = {404: "Percakapan tidak ditemukan.", 409: "Percakapan sudah diubah petugas lain. Halaman dimuat ulang."}
+    if error.status_code == 400 and "label" in str(error.detail):
+        return "Label hanya huruf, angka, spasi, - atau _ (paling panjang 30), paling banyak 10 label."
+    return shown.get(error.status_code, str(error.detail))
 
 
 async def _load(rt: RuntimeDep, who: Officer, conversation_id: int) -> dict[str, Any]:
@@ -86,11 +88,12 @@ async def _page(request: Request, rt: RuntimeDep, who: Officer, conversation_id:
     cases = await rt.transact(_cases, rt, who, conversation_id)
     officers = await rt.transact(inbox.officers, found["agency"])
     templated = "notification" in rt.settings.twilio_templates
+    replies = await rt.transact(canned_api.visible_to, who)
     seen = mark(await rt.transact(inbox.fingerprint, conversation_id))
     return render(request, rt, "conversation.html", status=status, who=who, section="inbox", c=found,
                   entries=_entries(rt, found), status_words=STATUS_WORDS, channel_words=CHANNEL_WORDS,
                   cases=cases, case_actions=CASE_ACTIONS, officers=officers, error=error, reply=reply,
-                  inserted=inserted, question=question, templated=templated, mark=seen,
+                  inserted=inserted, question=question, templated=templated, mark=seen, canned=replies,
                   notes=[n | {"when": when(n["at"], _zone(rt, found["agency"]))} for n in found["notes"]])
 
 
@@ -126,7 +129,10 @@ async def list_events(request: Request, rt: RuntimeDep, since: str = "") -> Resp
 
 
 @router.get("/inbox/{conversation_id}", response_class=HTMLResponse)
-async def conversation_page(conversation_id: int, request: Request, rt: RuntimeDep, q: str = "") -> Response:
+async def conversation_page(conversation_id: int, request: Request, rt: RuntimeDep, q: str = "",
+                            canned: int = 0) -> Response:
+    """``q``: insert the bot's answer to it; ``canned``: insert that canned reply (without script: /shortcut
+    in the reply box does the same with it)."""
     who = await _officer(request, rt)
     if isinstance(who, Response):
         return who
@@ -134,8 +140,11 @@ async def conversation_page(conversation_id: int, request: Request, rt: RuntimeD
     inserted = None
     if question:
         inserted = await _answer(rt, who, conversation_id, question)
-    return await _page(request, rt, who, conversation_id, reply=inserted["text"] if inserted else "",
-                       inserted=inserted, question=question)
+    reply = inserted["text"] if inserted else ""
+    if canned:
+        chosen = [r for r in await rt.transact(canned_api.visible_to, who) if r["id"] == canned]
+        reply = chosen[0]["text"] if chosen else ""
+    return await _page(request, rt, who, conversation_id, reply=reply, inserted=inserted, question=question)
 
 
 async def _answer(rt: RuntimeDep, who: Officer, conversation_id: int, question: str) -> dict[str, str] | None:
@@ -208,7 +217,7 @@ async def act(conversation_id: int, action: str, request: Request, rt: RuntimeDe
               username: Annotated[str, Form(max_length=60)] = "",
               version: Annotated[int | None, Form(ge=1)] = None,
               outbox_id: Annotated[int, Form(ge=0, le=MAX_ID)] = 0) -> Response:
-    """reply, note, assign, resolve, retry: the API's actions from the page's forms."""
+    """reply, note, labels, assign, resolve, retry: the API's actions from the page's forms."""
     who = await _officer(request, rt)
     if isinstance(who, Response):
         return who
@@ -233,6 +242,8 @@ async def act(conversation_id: int, action: str, request: Request, rt: RuntimeDe
         elif action == "assign":
             await inbox_api.assign(conversation_id, inbox_api.AssignIn(username=username or None, version=version),
                                    request, who, rt)
+        elif action == "labels":
+            await inbox_api.put_labels(conversation_id, inbox_api.LabelsIn(labels=text.split(",")[:10]), who, rt)
         elif action == "resolve":
             await _resolve(rt, who, conversation_id, version)
         elif action == "retry":

@@ -23,10 +23,12 @@ from bot.messaging.worker import Worker
 from bot.runtime import create_runtime
 from bot.settings import PLACEHOLDER, Settings, get_settings
 from bot.web import (
+    admin_pages,
     audit_api,
     auth,
     broadcast_pages,
     broadcasts_api,
+    canned_api,
     cases_api,
     dashboard,
     errors,
@@ -39,6 +41,7 @@ from bot.web import (
     pages,
     simulator,
     skm_api,
+    users_api,
     webhooks,
 )
 from bot.web.fairness import Sessions, SimulatorGuard, development_secret
@@ -109,11 +112,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(skm_api.router)
     app.include_router(local_api.router)
     app.include_router(inbox_api.router)
+    app.include_router(canned_api.router)
+    app.include_router(users_api.router)
     app.include_router(broadcasts_api.router)
     app.include_router(pages.router)
     app.include_router(broadcast_pages.router)
     app.include_router(inbox_pages.router)
     app.include_router(dashboard.router)
+    app.include_router(admin_pages.router)
     app.include_router(outbox_api.router)
     app.include_router(inbound_api.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

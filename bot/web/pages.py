@@ -113,7 +113,7 @@ def when(moment: datetime | None, zone: str) -> str:
 
 @router.get("/inbox", response_class=HTMLResponse)
 async def inbox_page(request: Request, rt: RuntimeDep, view: str = "all", status: str = "",
-                     channel: str = "", q: str = "", agency: str = "") -> Response:
+                     channel: str = "", q: str = "", agency: str = "", label: str = "") -> Response:
     """Tabs *Milik saya*, *Belum ditugaskan*, *Semua*; filters by status, channel, agency (admins); search by
     name, phone or ticket. Live: the list reloads when it changes."""
     who = await signed_in(request, rt)
@@ -127,7 +127,7 @@ async def inbox_page(request: Request, rt: RuntimeDep, view: str = "all", status
         agencies = [agency]
     listed = await rt.transact(lambda s: inbox.listing(
         s, agencies, status=status or None, assignee=who.id if view == "mine" else None,
-        unassigned=view == "unassigned", query=q[:80], channel=channel or None))
+        unassigned=view == "unassigned", query=q[:80], channel=channel or None, label=label[:30] or None))
     kb = rt.engine.kb
     rows = []
     for item in listed["items"]:
@@ -135,7 +135,8 @@ async def inbox_page(request: Request, rt: RuntimeDep, view: str = "all", status
         rows.append(item | {"status_words": STATUS_WORDS.get(item["status"], item["status"]),
                             "channel_words": CHANNEL_WORDS.get(item["channel"], item["channel"]),
                             "when": when(item["last_message_at"], found.timezone if found else "Asia/Jakarta")})
-    filters = {"view": view, "status": status, "channel": channel, "q": q[:80], "agency": agency}
+    filters = {"view": view, "status": status, "channel": channel, "q": q[:80], "agency": agency,
+               "label": label[:30]}
     seen = json.dumps(await rt.transact(inbox.list_fingerprint, None if who.is_admin else agencies), default=str)
     return render(request, rt, "inbox.html", who=who, rows=rows, tabs=TABS, views=VIEWS, f=filters,
                   channels=CHANNEL_WORDS, agencies=list(kb.agencies.values()) if who.is_admin else [],

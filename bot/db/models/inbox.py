@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db.models.base import Base, UTCDateTime, utcnow
@@ -42,3 +42,29 @@ class Note(Base):
     author: Mapped[str] = mapped_column(String(60))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CannedReply(Base):
+    """A ready answer officers insert by typing ``/shortcut`` (managed by admins and supervisors); ``agency``
+    None: for every agency."""
+
+    __tablename__ = "canned_replies"
+    __table_args__ = (UniqueConstraint("agency", "shortcut", name="uq_canned_replies_shortcut"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency: Mapped[str | None] = mapped_column(String(40))
+    shortcut: Mapped[str] = mapped_column(String(30))
+    text: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(60))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Label(Base):
+    """A label officers put on a conversation (``kks``, ``pkh``, ``mendesak``...), to find it again."""
+
+    __tablename__ = "conversation_labels"
+    __table_args__ = (Index("ix_conversation_labels_label", "label"),)
+
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"),
+                                                 primary_key=True)
+    label: Mapped[str] = mapped_column(String(30), primary_key=True)

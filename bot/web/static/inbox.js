@@ -10,7 +10,13 @@
     try {
       if (!reply.value) { reply.value = localStorage.getItem(key) || ""; }
     } catch (e) { /* private mode: nothing kept */ }
+    var canned = {};
+    document.querySelectorAll("#canned-list li").forEach(function (item) {
+      canned[item.dataset.shortcut] = item.textContent;
+    });
     reply.addEventListener("input", function () {
+      var typed = /^\/([a-z0-9_-]+)\s$/.exec(reply.value);  // "/kks " becomes that canned reply
+      if (typed && canned[typed[1]] !== undefined) { reply.value = canned[typed[1]]; }
       try { localStorage.setItem(key, reply.value); } catch (e) {}
     });
     document.getElementById("reply-form").addEventListener("submit", function () {

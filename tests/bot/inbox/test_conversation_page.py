@@ -21,8 +21,9 @@ Api = tuple[httpx.AsyncClient, Runtime]
 
 
 async def _page_session(client: httpx.AsyncClient, rt: Runtime, username: str = "petugas.tl",
-                        agency: str = "tanah-laut") -> str:
-    await sign_in(client, rt, username, agency=agency)
+                        agency: str = "tanah-laut", *, create: bool = True) -> str:
+    if create:
+        await sign_in(client, rt, username, agency=agency)
     token = CSRF.search((await client.get("/login")).text).group(1)  # type: ignore[union-attr]
     assert (await client.post("/login", data={"username": username, "password": PASSWORD,
                                               "csrf": token})).status_code == 303
@@ -115,3 +116,34 @@ async def test_another_agency_gets_nothing(api: Api) -> None:
     sent = await client.post(f"/inbox/{conversation}/reply", data={"csrf": csrf, "text": "halo"})
     assert sent.status_code == 404
     assert (await client.get(f"/inbox/{conversation}/live")).status_code == 404
+
+
+async def test_labels_and_canned_replies(api: Api) -> None:
+    client, rt = api
+    await say(rt, "petugas")
+    conversation = await rt.transact(lambda s: s.scalar(select(Contact.id)))
+    boss = await sign_in(client, rt, "kabid.tl", role="supervisor")
+    officer = await sign_in(client, rt, "petugas.tl")
+    made = await client.post("/api/canned-replies", headers=boss, json={
+        "shortcut": "/kks", "text": "<b>KKS pengganti</b> diurus di kantor desa.", "agency": "tanah-laut"})
+    assert made.status_code == 201 and made.json()["shortcut"] == "kks"
+    again = await client.post("/api/canned-replies", headers=boss, json={"shortcut": "kks", "text": "x",
+                                                                          "agency": "tanah-laut"})
+    assert again.status_code == 400
+    assert (await client.post("/api/canned-replies", headers=officer, json={
+        "shortcut": "pkh", "text": "x", "agency": "tanah-laut"})).status_code == 403
+    assert (await client.post("/api/canned-replies", headers=boss, json={
+        "shortcut": "pkh", "text": "x", "agency": None})).status_code == 403  # shared ones: admins only
+    labelled = await client.put(f"/api/conversations/{conversation}/labels", headers=officer,
+                                json={"labels": ["KKS", " mendesak ", "kks"]})
+    assert labelled.status_code == 200 and labelled.json()["labels"] == ["kks", "mendesak"]
+    bad = await client.put(f"/api/conversations/{conversation}/labels", headers=officer, json={"labels": ["<b>"]})
+    assert bad.status_code == 400
+    found = await client.get("/api/conversations", params={"label": "mendesak"}, headers=officer)
+    assert [c["id"] for c in found.json()["items"]] == [conversation]
+    assert (await client.get("/api/conversations", params={"label": "pkh"}, headers=officer)).json()["items"] == []
+    await _page_session(client, rt, create=False)
+    page = await client.get(f"/inbox/{conversation}", params={"canned": made.json()["id"]})
+    box = re.search(r'<textarea id="reply"[^>]*>(.*?)</textarea>', page.text, re.S)
+    assert box is not None and "&lt;b&gt;KKS pengganti&lt;/b&gt;" in box.group(1)
+    assert 'data-shortcut="kks"' in page.text and "mendesak" in page.text
