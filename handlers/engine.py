@@ -27,7 +27,7 @@ from handlers.case_status import Feedback, PhotoForCase, Status, Survey, WaitedD
 from handlers.commands import Greeting, Menu, More, Reset, Thanks
 from handlers.complaint_form import ComplaintForm
 from handlers.context import Context, Turn
-from handlers.officer import HandedOff, Officer, not_helped
+from handlers.officer import HandedOff, Officer, Upset, not_helped
 from handlers.schedule import Schedules
 from handlers.subscription import ContactShared, OptIn, OptOut, Start, offer
 from handlers.types import Announcement, ConversationState, InboundMessage, Reply
@@ -77,7 +77,7 @@ class Engine:
             HandedOff(), Start(), Survey(), ComplaintForm(), Feedback(), WaitedDocument(), PhotoForCase(),
             ContactShared(), OptOut(), OptIn(),
             Empty(), Reset(), More(), Menu(), Thanks(), Greeting(), Presence(), Fear(), Status(), PhotoHere(),
-            Officer(), Schedules(), Answer(),
+            Upset(), Officer(), Schedules(), Answer(),
         ]
 
     def turn(self, msg: InboundMessage, state: ConversationState) -> Reply:

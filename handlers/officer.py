@@ -4,6 +4,8 @@ an officer resolves it. A citizen the bot could not help twice in a row is hande
 
 from __future__ import annotations
 
+import re
+
 from bot.domain.calendar import calendar_for
 from bot.domain.dates import local_moment
 from handlers import messages as m
@@ -37,6 +39,35 @@ class Officer:
             return turn.say(note + m.OFFICER.format(agency=agency.short_name, contact=contact), "handoff",
                             agency=agency.slug)
         return hand_off(turn, note + handed_text(turn), "asked")
+
+
+# Words of a citizen who is angry or has lost trust: a person should answer, not the bot. Whole words only.
+# (Not "penipuan" or "bohong": "apakah sms ini penipuan?" is a question, not anger.)
+UPSET_WORDS = {"kecewa", "dikecewakan", "mengecewakan", "marah", "kesal", "kesel", "jengkel", "dongkol", "geram",
+               "pembohong", "dibohongi", "becus", "keterlaluan", "sialan", "brengsek", "bangsat", "goblok", "tolol",
+               "ombudsman", "viralkan", "dipersulit", "mempersulit", "pungli", "dipingpong", "diping-pong",
+               "dilempar-lempar"}
+
+
+def upset(turn: Turn) -> bool:
+    """Anger or lost trust in the message: one of ``UPSET_WORDS``, or shouting (three '!' and mostly capitals)."""
+    words = set(re.findall(r"[a-z-]+", turn.msg.text.lower()))
+    if words & UPSET_WORDS:
+        return True
+    letters = [c for c in turn.msg.text if c.isalpha()]
+    shouting = len(letters) >= 12 and sum(c.isupper() for c in letters) > 0.7 * len(letters)
+    return shouting and turn.msg.text.count("!") >= 3
+
+
+class Upset:
+    """An upset citizen is handed to the officers at once (where there are officers): told we are sorry and when
+    to expect an answer. A pengaduan form in progress goes on (its own handler comes first)."""
+
+    def matches(self, turn: Turn) -> bool:
+        return turn.ctx.inbox and not turn.state.handed_off and upset(turn) and turn.ctx.agency(turn.state) is not None
+
+    def handle(self, turn: Turn) -> Reply:
+        return hand_off(turn, m.HANDOFF_UPSET + handed_text(turn), "upset")
 
 
 class HandedOff:

@@ -368,6 +368,9 @@ BREAKS = [
     ("an officer manages canned replies", "bot/web/canned_api.py",
      '    if not who.supervises:\n        raise HTTPException(403, "canned replies', '    if False:\n        raise HTTPException(403, "canned replies',
      "tests/bot/inbox/test_conversation_page.py::test_labels_and_canned_replies[sqlite]"),
+    ("an upset citizen stays with the bot", "handlers/engine.py",
+     "            Upset(), Officer(), Schedules(), Answer(),", "            Officer(), Schedules(), Answer(),",
+     "tests/bot/inbox/test_handoff.py::test_an_upset_citizen_is_handed_over_at_once_and_a_question_about_a_scam_is_not"),
 ]
 only = sys.argv[1:]
 missed = 0

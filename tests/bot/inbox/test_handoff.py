@@ -76,3 +76,17 @@ def test_petugas_in_the_middle_of_a_pengaduan_hands_over_and_drops_the_form(
     assert reply.intent == "handoff" and m.FORM_RESUME not in reply.text
     assert chat.state.form is None and chat.state.handed_off
     assert chat.say("6301054501900002").messages == []  # what follows is for the officer
+
+
+def test_an_upset_citizen_is_handed_over_at_once_and_a_question_about_a_scam_is_not(
+        knowledge: tuple[KnowledgeBase, Lexicon]) -> None:
+    chat = Chat(knowledge, TUESDAY_10_WITA)
+    reply = chat.say("saya sangat kecewa, sudah tiga kali ke kantor dinas tidak ada hasilnya")
+    assert reply.effects == [HandOff("upset")] and reply.text.startswith(m.HANDOFF_UPSET) and chat.state.handed_off
+    shouting = Chat(knowledge, TUESDAY_10_WITA)
+    assert shouting.say("KENAPA BANTUAN SAYA BELUM CAIR JUGA!!!").effects == [HandOff("upset")]
+    calm = Chat(knowledge, TUESDAY_10_WITA)
+    assert calm.say("ada sms katanya saya dapat bansos, apakah itu penipuan?").effects == []
+    assert calm.say("Kenapa bantuan saya belum cair?").effects == []  # a question, not shouting
+    without = Chat(knowledge, TUESDAY_10_WITA, inbox=False)  # `ask` has no officers: the bot answers
+    assert without.say("saya sangat kecewa, kks saya hilang").effects == []
