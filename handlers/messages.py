@@ -554,6 +554,7 @@ MEDIA_RETAKE = {
         "HP dipegang diam, lalu kirim lagi di chat ini; foto pertama tetap kami simpan sampai ada yang lebih jelas."
     ),
 }
+MEDIA_NOTE_FOR_OFFICERS = "Pesan bot yang tidak dikirim (percakapan dipegang petugas): {notice}"
 PHOTO_WHERE = "Terima kasih, {n} foto/dokumen kami terima. Untuk apa dokumen ini?"
 PHOTO_FOR_CASE = "Lampirkan ke pengaduan {ticket}"
 PHOTO_FOR_NEW = "Untuk pengaduan baru"

@@ -42,6 +42,7 @@ class Outgoing:
     contact_id: int
     channel: str
     body: str
+    message_id: int = 0  # the history's row of an officer's reply
 
 
 def hand_off(session: Session, contact_id: int, reason: str, now: datetime) -> None:
@@ -69,6 +70,23 @@ def citizen_wrote(session: Session, contact_id: int, now: datetime) -> None:
     """A message in a conversation officers hold: counted unread, the conversation moves up the list."""
     session.execute(update(Conversation).where(Conversation.id == contact_id).values(
         unread=Conversation.unread + 1, last_message_at=now))
+
+
+def bot_answered(session: Session, contact_ids: list[int], now: datetime) -> None:
+    """The citizens wrote and the bot answered: the conversations officers have had (a case's, a resolved one)
+    move up the inbox's list too. One statement for a batch."""
+    session.execute(update(Conversation).where(Conversation.id.in_(contact_ids)).values(last_message_at=now)
+                    .execution_options(synchronize_session=False))
+
+
+def held(session: Session, contact_id: int) -> bool:
+    """Whether officers hold the conversation (the bot says nothing in it)."""
+    return session.scalar(select(Conversation.status).where(Conversation.id == contact_id)) in QUIET
+
+
+def system_note(session: Session, contact_id: int, text: str, now: datetime) -> None:
+    """A note from the system for the officers holding the conversation (what the bot would have told)."""
+    session.add(Note(conversation_id=contact_id, user_id=None, author="sistem", text=text, created_at=now))
 
 
 def _visible(agencies: list[str] | None) -> Any:
@@ -164,8 +182,10 @@ def reply(session: Session, contact: Contact, *, user_id: int, text: str, now: d
         conversation.reason = conversation.reason or "officer"
     conversation.assignee_id = conversation.assignee_id or user_id
     conversation.unread, conversation.last_message_at, conversation.resolved_at = 0, now, None
-    session.add(Message(contact_id=contact.id, direction="out", text=text, intent="officer", created_at=now))
-    return Outgoing(contact.id, contact.channel, text)
+    message = Message(contact_id=contact.id, direction="out", text=text, intent="officer", created_at=now)
+    session.add(message)
+    session.flush()
+    return Outgoing(contact.id, contact.channel, text, message.id)
 
 
 def note(session: Session, contact: Contact, *, user_id: int, author: str, text: str, now: datetime) -> Note:

@@ -189,6 +189,9 @@ class Batch:
             session.execute(upsert, [{"contact_id": cid, "state": st.to_dict(), "updated_at": now,
                                       "form_at": now if st.form is not None and st.form.name == "pengaduan" else None,
                                       "form_reminded": False} for cid, st in self.states.items()])
+        quiet = {cid for cid, reason in self.inbox if reason is None}
+        if wrote := [c.id for c in self.contacts.values() if c.id not in quiet]:
+            conversations.bot_answered(session, wrote, now)  # the inbox's list stays in order of activity
         for contact_id, reason in self.inbox:  # the contacts rows exist (upserted in prepare)
             if reason is None:
                 conversations.citizen_wrote(session, contact_id, now)

@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.db.models import Media, length_of, utcnow
+from bot.inbox import conversations
 from bot.logs import safe_error, safe_text
 from bot.messaging import casework, files, outbox
 from bot.messaging.channel import FetchError, FetchFailure
@@ -67,6 +68,11 @@ def _record(session: Session, item_id: int, *, status: str, error: str | None,
         row.width, row.height, row.quality = stored.width, stored.height, stored.quality
     if status == MediaStatus.PENDING:
         row.next_attempt_at = utcnow() + outbox.backoff(row.attempts)
+    if conversations.held(session, row.contact_id):  # officers hold the chat: the bot is quiet, they are told
+        if notify:
+            conversations.system_note(session, row.contact_id, messages.MEDIA_NOTE_FOR_OFFICERS.format(notice=notify),
+                                      utcnow())
+        return
     if notify:
         outbox.enqueue(session, contact_id=row.contact_id, channel=row.channel, body=notify, kind="notification")
     if stored is not None and stored.quality in messages.MEDIA_RETAKE:

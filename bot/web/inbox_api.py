@@ -238,7 +238,8 @@ async def retry(conversation_id: IdPath, outbox_id: IdPath, who: OfficerDep, rt:
 
 @router.post("/{conversation_id}/messages", status_code=201, response_model=MessageOut,
              responses=documented(400, 401, 404))
-async def send_message(conversation_id: IdPath, body: TextIn, who: OfficerDep, rt: RuntimeDep) -> dict[str, Any]:
+async def send_message(conversation_id: IdPath, body: TextIn, who: OfficerDep, rt: RuntimeDep,
+                       request: Request) -> dict[str, Any]:
     """An officer's answer, sent through the outbox; the conversation becomes the officer's (``open``) and the
     bot stays quiet in it until it is resolved."""
     text = _text(body)
@@ -248,8 +249,11 @@ async def send_message(conversation_id: IdPath, body: TextIn, who: OfficerDep, r
         now = utcnow()
         out = inbox.reply(session, contact, user_id=who.id, text=text, now=now)
         outbox.enqueue(session, contact_id=out.contact_id, channel=out.channel, body=out.body, kind="officer")
+        audit(session, who=who, action="conversation.reply", object_type="conversation", object_id=str(contact.id),
+              address=client_address(request))
         session.flush()
-        return {"id": 0, "direction": "out", "from": "officer", "text": text, "intent": "officer", "at": now}
+        return {"id": out.message_id, "direction": "out", "from": "officer", "text": text, "intent": "officer",
+                "at": now}
 
     result = await rt.transact(send)
     rt.wakeup.set()
@@ -257,24 +261,29 @@ async def send_message(conversation_id: IdPath, body: TextIn, who: OfficerDep, r
 
 
 @router.post("/{conversation_id}/notes", status_code=201, response_model=NoteOut, responses=documented(400, 401, 404))
-async def add_note(conversation_id: IdPath, body: TextIn, who: OfficerDep, rt: RuntimeDep) -> dict[str, Any]:
+async def add_note(conversation_id: IdPath, body: TextIn, who: OfficerDep, rt: RuntimeDep,
+                   request: Request) -> dict[str, Any]:
     """A private note for the officers: never sent to the citizen."""
     text = _text(body)
 
     def add(session: Session) -> dict[str, Any]:
         contact = _contact(session, who, conversation_id)
         added = inbox.note(session, contact, user_id=who.id, author=who.username, text=text, now=utcnow())
+        audit(session, who=who, action="conversation.note", object_type="conversation", object_id=str(contact.id),
+              address=client_address(request))
         return {"id": added.id, "author": added.author, "text": added.text, "at": added.created_at}
 
     return await rt.transact(add)
 
 
 @router.post("/{conversation_id}/resolve", response_model=ConversationOut, responses=documented(401, 404, 409))
-async def resolve(conversation_id: IdPath, who: OfficerDep, rt: RuntimeDep) -> dict[str, Any]:
+async def resolve(conversation_id: IdPath, who: OfficerDep, rt: RuntimeDep, request: Request) -> dict[str, Any]:
     """The officers are done: the bot answers again and tells the citizen so."""
     def close(session: Session) -> dict[str, Any]:
         contact = _contact(session, who, conversation_id)
         out = inbox.resolve(session, contact, now=utcnow(), back=m.HANDOFF_BACK)
+        audit(session, who=who, action="conversation.resolve", object_type="conversation",
+              object_id=str(contact.id), address=client_address(request))
         outbox.enqueue(session, contact_id=out.contact_id, channel=out.channel, body=out.body, kind="officer")
         session.flush()
         listed: dict[str, Any] = inbox.detail(session, contact)

@@ -236,16 +236,16 @@ async def act(conversation_id: int, action: str, request: Request, rt: RuntimeDe
                                    error=f"Pesan terlalu panjang ({len(text)} karakter; paling banyak 1500).")
             body = inbox_api.TextIn(text=text)
             if action == "reply":
-                await inbox_api.send_message(conversation_id, body, who, rt)
+                await inbox_api.send_message(conversation_id, body, who, rt, request)
             else:
-                await inbox_api.add_note(conversation_id, body, who, rt)
+                await inbox_api.add_note(conversation_id, body, who, rt, request)
         elif action == "assign":
             await inbox_api.assign(conversation_id, inbox_api.AssignIn(username=username or None, version=version),
                                    request, who, rt)
         elif action == "labels":
             await inbox_api.put_labels(conversation_id, inbox_api.LabelsIn(labels=text.split(",")[:10]), who, rt)
         elif action == "resolve":
-            await _resolve(rt, who, conversation_id, version)
+            await _resolve(rt, who, conversation_id, version, request)
         elif action == "retry":
             await inbox_api.retry(conversation_id, outbox_id, who, rt)
         else:
@@ -256,12 +256,13 @@ async def act(conversation_id: int, action: str, request: Request, rt: RuntimeDe
     return RedirectResponse(f"/inbox/{conversation_id}", status_code=303)
 
 
-async def _resolve(rt: RuntimeDep, who: Officer, conversation_id: int, version: int | None) -> None:
+async def _resolve(rt: RuntimeDep, who: Officer, conversation_id: int, version: int | None,
+                   request: Request) -> None:
     if version is not None:
         found = await _load(rt, who, conversation_id)
         if found["version"] is not None and found["version"] != version:
             raise HTTPException(409, "the conversation changed since you read it")
-    await inbox_api.resolve(conversation_id, who, rt)
+    await inbox_api.resolve(conversation_id, who, rt, request)
 
 
 @router.post("/inbox/{conversation_id}/case/{ticket}/{action}", response_class=HTMLResponse)

@@ -38,7 +38,8 @@ CHANNEL_WORDS = {"whatsapp": "WhatsApp", "telegram": "Telegram", "simulator": "S
 
 
 def _secure(rt: RuntimeDep) -> bool:
-    return (rt.settings.public_base_url or "").startswith("https://")
+    """Cookies only over https: when the public address is https, and always in production (behind a proxy)."""
+    return rt.settings.environment == "production" or (rt.settings.public_base_url or "").startswith("https://")
 
 
 def render(request: Request, rt: RuntimeDep, name: str, *, status: int = 200, **context: Any) -> HTMLResponse:

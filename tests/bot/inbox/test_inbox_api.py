@@ -35,6 +35,7 @@ async def test_a_citizen_handed_over_is_answered_by_an_officer_then_by_the_bot_a
     sent = await client.post(f"/api/conversations/{conversation}/messages", headers=officer,
                              json={"text": "Selamat siang, ada yang bisa kami bantu?"})
     assert sent.status_code == 201, sent.text
+    assert sent.json()["id"] > 0  # the history's row
     note = await client.post(f"/api/conversations/{conversation}/notes", headers=officer,
                              json={"text": "<b>warga</b> sudah dua kali datang ke kantor"})
     assert note.status_code == 201

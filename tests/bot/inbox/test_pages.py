@@ -5,6 +5,7 @@ agency's conversations unseen, sign-out revokes the session."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import httpx
 from sqlalchemy import select, update
@@ -81,3 +82,16 @@ async def test_another_agency_sees_nothing_and_sign_out_ends_the_session(
     assert out.status_code == 303 and out.headers["location"] == "/login"
     client.cookies.set("dinsos_officer", session)  # the old cookie, replayed: revoked
     assert (await client.get("/inbox")).status_code == 303
+
+
+def test_the_session_cookie_is_secure_on_https_and_always_in_production() -> None:
+    from types import SimpleNamespace
+
+    from bot.web.pages import _secure
+
+    def runtime(environment: str, base: str | None) -> Any:
+        return SimpleNamespace(settings=SimpleNamespace(environment=environment, public_base_url=base))
+
+    assert not _secure(runtime("development", "http://127.0.0.1:8000"))
+    assert _secure(runtime("development", "https://dinsos.example.go.id"))
+    assert _secure(runtime("production", None))  # behind a proxy that terminates TLS

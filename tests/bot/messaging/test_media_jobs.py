@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.db.models import Contact, Inbound, Media, Outbox, utcnow
+from bot.db.models import Contact, Conversation, Inbound, Media, Note, Outbox, utcnow
 from bot.messaging import media_jobs
 from bot.messaging.runtime import Runtime
 from bot.messaging.statuses import DOWNLOAD_ATTEMPTS
@@ -104,3 +104,18 @@ async def test_a_photo_that_cannot_be_read_well_is_kept_and_the_citizen_asked_fo
     status, _, _, outbox = await rt.transact(_state)
     stored = await rt.transact(lambda s: s.scalars(select(Media)).one().quality)
     assert (status, stored, outbox) == ("stored", quality, told)
+
+
+async def test_while_officers_hold_the_chat_the_bot_asks_nothing_and_they_get_a_note(
+        rt: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def fetched(runtime: Runtime, item: Media) -> bytes:
+        return images.jpeg(1600, 1000, blur=4)
+
+    monkeypatch.setattr(media_jobs, "_fetch", fetched)
+    await rt.transact(_queue_one)
+    await rt.transact(lambda s: s.add(Conversation(id=s.scalar(select(Contact.id)), status="open", unread=0)))
+    await media_jobs.media_step(rt)
+    status, _, _, outbox = await rt.transact(_state)
+    notes = await rt.transact(lambda s: list(s.scalars(select(Note.text))))
+    assert (status, outbox) == ("stored", [])  # the photo is kept, the bot is quiet
+    assert notes == [messages.MEDIA_NOTE_FOR_OFFICERS.format(notice=messages.MEDIA_RETAKE["blurry"])]
