@@ -64,7 +64,8 @@ class Settings(BaseSettings):
     data_key: str | None = None
     data_key_file: str | None = None  # default: data.key beside MEDIA_DIR (./data/data.key)
     retention_days: int = Field(365, ge=1)  # after a case closes, its photos and NIK are deleted
-    token_hours: int = Field(12, ge=1, le=24 * 30)  # an officer's API token expires after this
+    token_hours: int = Field(12, ge=1, le=24 * 30)  # an officer's API token (and page session) expires after this
+    session_idle_minutes: int = Field(60, ge=5, le=24 * 60)  # a page session unused this long has ended
     media_max_bytes: int = 10 * 1024 * 1024
     media_processes: int = Field(1, ge=0, le=8)  # photo checks in processes of their own (0: a thread)
     web_workers: int = Field(1, ge=1, le=32)  # uvicorn processes for `serve` (PostgreSQL only)

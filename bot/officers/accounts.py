@@ -177,3 +177,16 @@ def users(session: Session) -> list[User]:
 
 def find_id(session: Session, username: str) -> int:
     return _existing(session, username).id
+
+
+def page_session(session: Session, token: str, now: datetime, *, idle: timedelta, longest: timedelta) -> Officer | None:
+    """A signed-in page's session: valid while used at least every ``idle`` (each use moves its end, at most
+    ``longest`` after sign-in); an idle one has ended, and the officer signs in again."""
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None),
+                                                ApiToken.expires_at > now))
+    if row is None:
+        return None
+    end = min(now + idle, row.created_at + longest)
+    if end - row.expires_at > timedelta(minutes=1) or row.expires_at > end:  # not a write for every request
+        row.expires_at = end
+    return user_for_token(session, token, now)

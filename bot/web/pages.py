@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -59,8 +59,14 @@ def csrf_ok(request: Request, given: str) -> bool:
 
 
 async def signed_in(request: Request, rt: RuntimeDep) -> Officer | None:
+    """The officer of the page's session; None when there is none, or it ended (signed out, idle too long)."""
     token = request.cookies.get(SESSION)
-    return await rt.transact(accounts.user_for_token, token, utcnow()) if token else None
+    if not token:
+        return None
+    settings = rt.settings
+    return await rt.transact(accounts.page_session, token, utcnow(),
+                             idle=timedelta(minutes=settings.session_idle_minutes),
+                             longest=timedelta(hours=settings.token_hours))
 
 
 @router.get("/login", response_class=HTMLResponse)

@@ -5,12 +5,13 @@ agency's conversations unseen, sign-out revokes the session."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 import httpx
 from sqlalchemy import select, update
 
-from bot.db.models import ApiToken, Contact
+from bot.db.models import ApiToken, Contact, utcnow
 from bot.messaging.runtime import Runtime
 from tests.bot.cases.chat import say
 from tests.bot.cases.conftest import PASSWORD, sign_in
@@ -95,3 +96,29 @@ def test_the_session_cookie_is_secure_on_https_and_always_in_production() -> Non
     assert not _secure(runtime("development", "http://127.0.0.1:8000"))
     assert _secure(runtime("development", "https://dinsos.example.go.id"))
     assert _secure(runtime("production", None))  # behind a proxy that terminates TLS
+
+
+async def test_a_page_session_unused_for_the_idle_time_ends_and_the_officer_signs_in_again(
+        api: tuple[httpx.AsyncClient, Runtime]) -> None:
+    client, rt = api
+    await sign_in(client, rt, "petugas.tl")
+    token = await _form_token(client)
+    await client.post("/login", data={"username": "petugas.tl", "password": PASSWORD, "csrf": token})
+    assert (await client.get("/inbox")).status_code == 200
+    idle = timedelta(minutes=rt.settings.session_idle_minutes)
+    ends = await rt.transact(lambda s: s.scalar(select(ApiToken.expires_at).order_by(ApiToken.id.desc()).limit(1)))
+    assert ends is not None and ends <= utcnow() + idle  # not the token's 12 hours
+
+    def last_used(ago: timedelta) -> None:  # as if the session's last use was ``ago`` (its end moved back)
+        def move(session: Any) -> None:
+            row = session.scalars(select(ApiToken).order_by(ApiToken.id.desc()).limit(1)).one()
+            row.expires_at = utcnow() + idle - ago
+        return move
+
+    await rt.transact(last_used(idle - timedelta(minutes=2)))  # used 58 minutes ago: still on
+    assert (await client.get("/inbox")).status_code == 200
+    ends = await rt.transact(lambda s: s.scalar(select(ApiToken.expires_at).order_by(ApiToken.id.desc()).limit(1)))
+    assert ends is not None and ends > utcnow() + idle - timedelta(minutes=1)  # moved on by the use
+    await rt.transact(last_used(idle + timedelta(seconds=1)))  # unused for longer than the idle time
+    gone = await client.get("/inbox")
+    assert gone.status_code == 303 and gone.headers["location"] == "/login"
