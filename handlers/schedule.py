@@ -40,9 +40,13 @@ def _overlap(words: set[str], announcement: Announcement) -> int:
 
 class Schedules:
     def matches(self, turn: Turn) -> bool:
+        """A question about when something is handed out ("kapan pembagian kks", "jadwal pencairan"), or one that
+        names an announced schedule; not any "jadwal" ("jadwal buka kantor" is the office hours)."""
         words = _words(turn.text) | set(turn.u.tokens)
-        asked = "jadwal" in words or "jadwalnya" in words or bool(words & ASKING and words & HAPPENING)
-        return asked and bool(_running(turn))
+        if not words & (ASKING | {"jadwal", "jadwalnya"}):
+            return False
+        running = _running(turn)
+        return bool(running) and (bool(words & HAPPENING) or any(_overlap(words - COMMON, a) for a in running))
 
     def handle(self, turn: Turn) -> Reply:
         running = _running(turn)

@@ -5,19 +5,21 @@ the list is frozen (one row each) when sending starts. States as listmonk has th
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, Select, String, func, insert, literal, select, update
+from sqlalchemy import Integer, Select, String, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.db.models import Broadcast, BroadcastRecipient, Case, Contact, Outbox
+from bot.db.models import Broadcast, BroadcastRecipient, Case, Contact, Outbox, utcnow
 from bot.messaging.statuses import FAILED_VIEW
 
 DRAFT, SCHEDULED, SENDING, PAUSED, CANCELLED, DONE = "draft", "scheduled", "sending", "paused", "cancelled", "done"
 STATUSES = (DRAFT, SCHEDULED, SENDING, PAUSED, CANCELLED, DONE)
 CHANNELS = ("whatsapp", "telegram")  # the channels that can receive a broadcast (the simulator cannot)
 MAX_TEXT = 1000  # a template variable holds at most 1,024 characters
+FURTHEST = timedelta(days=366)  # a send time or a schedule's end at most this far ahead
+AGAIN = timedelta(minutes=5)  # the same broadcast composed again within this is refused (a double press, a retry)
 AUDIENCE = ("channel", "kecamatan", "desa", "service")
 
 
@@ -86,10 +88,20 @@ def create(session: Session, *, agency: str, text: str, audience: dict[str, Any]
     if send_at is not None and send_at <= now:
         raise BroadcastError("send_at is in the past; leave it empty to send now",
                              "Waktu kirim sudah lewat. Kosongkan untuk mengirim sekarang.", conflict=False)
+    if (send_at is not None and send_at > now + FURTHEST) or (schedule and schedule.until > (now + FURTHEST).date()):
+        raise BroadcastError("send_at and the schedule's end are at most a year ahead",
+                             "Waktu kirim dan akhir jadwal paling lama setahun lagi.", conflict=False)
     if schedule is not None and schedule.until < now.date():
         raise BroadcastError("the schedule's end date is in the past", "Tanggal akhir jadwal sudah lewat.",
                              conflict=False)
-    broadcast = Broadcast(agency=agency, text=text, audience=clean_audience(audience), status=DRAFT,
+    audience = clean_audience(audience)
+    twin = session.scalar(select(Broadcast.id).where(
+        Broadcast.agency == agency, Broadcast.text == text, Broadcast.created_at > now - AGAIN,
+        Broadcast.status != CANCELLED).order_by(Broadcast.id.desc()).limit(1))
+    if twin is not None and session.get(Broadcast, twin).audience == audience:  # type: ignore[union-attr]
+        raise BroadcastError(f"the same broadcast was composed a moment ago (id {twin})",
+                             f"Siaran yang sama baru saja dibuat (#{twin}). Buka siaran itu, atau batalkan dulu.")
+    broadcast = Broadcast(agency=agency, text=text, audience=audience, status=DRAFT,
                           send_at=send_at, created_by=user_id, author=author, created_at=now, paced_count={},
                           released={}, schedule_what=schedule.what if schedule else None,
                           schedule_where=schedule.where if schedule else None,
@@ -111,11 +123,7 @@ def send(session: Session, broadcast: Broadcast, *, now: datetime) -> None:
         broadcast.status = SCHEDULED
         session.flush()
         return
-    if count_audience(session, broadcast.agency, broadcast.audience) == 0:
-        raise BroadcastError("no recipient: none of this agency's contacts (in this audience) typed LANGGANAN",
-                             "Belum ada penerima: tidak ada warga (pada sasaran ini) yang mengetik LANGGANAN.",
-                             conflict=False)
-    start(session, broadcast, now=now)
+    start(session, broadcast, now=now)  # nobody in the audience: done at once, with 0 recipients
 
 
 def start(session: Session, broadcast: Broadcast, *, now: datetime) -> int:
@@ -126,17 +134,42 @@ def start(session: Session, broadcast: Broadcast, *, now: datetime) -> int:
     session.execute(insert(BroadcastRecipient.__table__).from_select(  # type: ignore[arg-type]
 
         ["broadcast_id", "contact_id", "channel", "status", "attempts"], rows))
-    broadcast.status, broadcast.started_at = SENDING, now
+    broadcast.status, broadcast.started_at, broadcast.counted_from = SENDING, now, now
     broadcast.paced_from, broadcast.paced_count, broadcast.reason = now, {}, None
     session.flush()
-    return int(session.scalar(select(func.count()).where(BroadcastRecipient.broadcast_id == broadcast.id)) or 0)
+    count = int(session.scalar(select(func.count()).where(BroadcastRecipient.broadcast_id == broadcast.id)) or 0)
+    if count == 0:  # nobody in the audience typed LANGGANAN: nothing to send
+        broadcast.status, broadcast.finished_at = DONE, now
+        broadcast.reason = "tidak ada penerima: belum ada warga (pada sasaran ini) yang mengetik LANGGANAN"
+        session.flush()
+    return count
 
 
-def pause(session: Session, broadcast: Broadcast, *, reason: str | None = None) -> None:
+def pull_back(session: Session, broadcast: Broadcast, *, now: datetime, why: str) -> list[int]:
+    """Take back the broadcast's messages still waiting in the outbox (not leased by a sender): they are not sent
+    (``skipped`` with ``why``); returns their recipients' ids. A message a sender holds goes."""
+    waiting = select(BroadcastRecipient.outbox_id).where(BroadcastRecipient.broadcast_id == broadcast.id,
+                                                          BroadcastRecipient.status == "queued")
+    taken = list(session.scalars(update(Outbox).where(
+        Outbox.id.in_(waiting), Outbox.status == "pending",
+        or_(Outbox.lease_until.is_(None), Outbox.lease_until < now),
+    ).values(status="skipped", error=why, updated_at=now).returning(Outbox.id)))
+    if not taken:
+        return []
+    return list(session.scalars(select(BroadcastRecipient.id).where(BroadcastRecipient.broadcast_id == broadcast.id,
+                                                                    BroadcastRecipient.outbox_id.in_(taken))))
+
+
+def pause(session: Session, broadcast: Broadcast, *, reason: str | None = None, now: datetime | None = None) -> None:
+    """Stop releasing, and take back what waits in the outbox (released again on resume)."""
     if broadcast.status != SENDING:
         raise BroadcastError(f"only a broadcast that is sending can be paused; this one is {broadcast.status}",
                              "Hanya siaran yang sedang dikirim yang bisa dijeda.")
     broadcast.status, broadcast.reason = PAUSED, reason
+    back = pull_back(session, broadcast, now=now or utcnow(), why="siaran dijeda")
+    if back:
+        session.execute(update(BroadcastRecipient).where(BroadcastRecipient.id.in_(back)).values(
+            status="pending", outbox_id=None, attempts=BroadcastRecipient.attempts - 1))
     session.flush()
 
 
@@ -145,7 +178,7 @@ def resume(session: Session, broadcast: Broadcast, *, now: datetime) -> None:
     if broadcast.status != PAUSED:
         raise BroadcastError(f"only a paused broadcast can be resumed; this one is {broadcast.status}",
                              "Hanya siaran yang dijeda yang bisa dilanjutkan.")
-    broadcast.status, broadcast.reason = SENDING, None
+    broadcast.status, broadcast.reason, broadcast.counted_from = SENDING, None, now
     broadcast.paced_from, broadcast.paced_count = now, dict(broadcast.released or {})
     session.flush()
 
@@ -156,6 +189,10 @@ def cancel(session: Session, broadcast: Broadcast, *, now: datetime) -> None:
         raise BroadcastError(f"the broadcast is already {broadcast.status}",
                              "Siaran ini sudah selesai atau dibatalkan.")
     broadcast.status, broadcast.finished_at = CANCELLED, now
+    back = pull_back(session, broadcast, now=now, why="siaran dibatalkan")
+    if back:
+        session.execute(update(BroadcastRecipient).where(BroadcastRecipient.id.in_(back)).values(
+            status="skipped", outbox_id=None, error="dibatalkan"))
     session.execute(update(BroadcastRecipient).where(
         BroadcastRecipient.broadcast_id == broadcast.id, BroadcastRecipient.status == "pending",
     ).values(status="skipped", error="dibatalkan"))
@@ -178,6 +215,7 @@ def resend_failed(session: Session, broadcast: Broadcast, *, now: datetime) -> i
     session.execute(update(BroadcastRecipient), [
         {"id": row.id, "status": "pending", "outbox_id": None,
          "error": f"{row.error_code or ''} {row.error or ''}".strip()[:300] or None} for row in failed])
+    broadcast.counted_from = now  # the failures before are being sent again
     if broadcast.status == DONE:
         broadcast.status, broadcast.finished_at = SENDING, None
         broadcast.paced_from, broadcast.paced_count = now, dict(broadcast.released or {})

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from bot.broadcasts import campaigns
 from bot.db.models import Broadcast, BroadcastRecipient, Contact, Outbox
 from bot.domain.phone import mask
+from bot.domain.spreadsheet import safe_cell
 from bot.messaging.statuses import FAILED_VIEW, OPEN, OutboxStatus
 
 COUNTS = ("pending", "queued", "sent", "delivered", "read", "failed", "skipped")
@@ -97,7 +98,7 @@ def csv_rows(session: Session, broadcast: Broadcast) -> str:
     writer = csv.writer(out)
     writer.writerow(["kontak", "kanal", "status", "keterangan", "percobaan", "dilepas", "diperbarui"])
     for r in recipients(session, broadcast):
-        writer.writerow([r["contact"], r["channel"], r["status"], r["error"] or "", r["attempts"],
+        writer.writerow([safe_cell(r["contact"]), r["channel"], r["status"], safe_cell(r["error"] or ""), r["attempts"],
                          r["released_at"].isoformat() if r["released_at"] else "",
                          r["updated_at"].isoformat() if r["updated_at"] else ""])
     return out.getvalue()

@@ -2,7 +2,8 @@
 broadcast rate (so replies to citizens never queue behind 100,000 announcements), each release in the same
 transaction as its outbox rows (a crash resumes with nobody sent twice or skipped); WhatsApp's daily limit of
 citizens messaged outside the 24-hour window holds the rest; a burst of failures pauses the broadcast and says why;
-a citizen who stopped marketing messages at WhatsApp (131050) is unsubscribed.
+a citizen who stopped marketing messages at WhatsApp (131050) is unsubscribed when that is reported
+(``bot.messaging.reports``).
 
 The outbox worker sends the rows (its own per-channel rate and per-chat pacing on top); what happened to each is
 read back from its outbox row (``bot.broadcasts.progress``).
@@ -14,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 import math
+import time
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -34,7 +36,6 @@ from knowledge.model import KnowledgeBase
 log = logging.getLogger(__name__)
 CHUNK = 500  # recipients released per transaction at most
 TEMPLATE = "announcement"  # the approved marketing template (docs/whatsapp-templates.md)
-OPTED_OUT_CODES = {"131050"}  # WhatsApp: the citizen stopped marketing messages
 WINDOW = timedelta(hours=24)
 EVERY = 1.0  # seconds between steps while something is sending
 
@@ -74,6 +75,14 @@ def release(session: Session, broadcast: Broadcast, *, now: datetime, pace: Pace
         due = min(CHUNK, behind, burst)
         if due <= 0 or held:
             continue
+        window = burst * 2  # announcements waiting in the outbox at most: a throttled sender holds the release
+        waiting = int(session.scalar(select(func.count()).select_from(
+            select(Outbox.id).where(Outbox.kind == "announcement", Outbox.channel == channel,
+                                    Outbox.status.in_(OPEN)).limit(window).subquery())) or 0)
+        if waiting >= window:
+            stalled = True
+            continue
+        due = min(due, window - waiting)
         rows = session.execute(
             select(BroadcastRecipient.id, BroadcastRecipient.attempts, Contact.id.label("contact_id"),
                    Contact.subscribed, Contact.unreachable, Contact.unreachable_reason, Contact.last_inbound_at)
@@ -125,15 +134,6 @@ def release(session: Session, broadcast: Broadcast, *, now: datetime, pace: Pace
     return done
 
 
-def unsubscribe_refusals(session: Session, broadcast: Broadcast, *, now: datetime) -> int:
-    """Citizens who told WhatsApp they want no marketing messages (131050) receive no further announcement."""
-    refused = select(BroadcastRecipient.contact_id).join(Outbox, Outbox.id == BroadcastRecipient.outbox_id).where(
-        BroadcastRecipient.broadcast_id == broadcast.id, Outbox.error_code.in_(OPTED_OUT_CODES))
-    result = session.execute(update(Contact).where(Contact.id.in_(refused), Contact.subscribed.is_(True)).values(
-        subscribed=False, subscription_changed_at=now, subscription_source="whatsapp: 131050"))
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
-
 def error_burst(session: Session, broadcast: Broadcast, *, limit: int) -> str | None:
     """Why the broadcast should pause: ``limit`` failures or more among its latest sends since it (re)started,
     at least half of them. Names the most frequent error."""
@@ -141,7 +141,7 @@ def error_burst(session: Session, broadcast: Broadcast, *, limit: int) -> str | 
         select(Outbox.status, Outbox.error_code, Outbox.error)
         .join(BroadcastRecipient, BroadcastRecipient.outbox_id == Outbox.id)
         .where(BroadcastRecipient.broadcast_id == broadcast.id, BroadcastRecipient.status == "queued",
-               BroadcastRecipient.released_at >= (broadcast.paced_from or broadcast.started_at),
+               BroadcastRecipient.released_at >= (broadcast.counted_from or broadcast.started_at),
                Outbox.status.notin_(OPEN))
         .order_by(BroadcastRecipient.id.desc()).limit(2 * limit)).all()
     failed = [row for row in latest if row.status in FAILED_VIEW]
@@ -176,10 +176,9 @@ def step(session: Session, *, now: datetime, pace: Pace, kb: KnowledgeBase) -> t
     sending = session.scalars(select(Broadcast).where(Broadcast.status == campaigns.SENDING).order_by(Broadcast.id)
                               .with_for_update(skip_locked=True)).all()
     for broadcast in sending:
-        unsubscribe_refusals(session, broadcast, now=now)
         why = error_burst(session, broadcast, limit=pace.error_pause)
         if why is not None:
-            campaigns.pause(session, broadcast, reason=why)
+            campaigns.pause(session, broadcast, reason=why, now=now)
             log.warning("broadcast %s paused: %s", broadcast.id, why)
             continue
         agency = kb.agencies.get(broadcast.agency)
@@ -207,14 +206,15 @@ class Broadcaster:
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
+            started = time.monotonic()
             try:
-                started, released = await self.runtime.transact(step, now=utcnow(), pace=self.pace,
-                                                                kb=self.runtime.engine.kb)
-                if started:  # a schedule the bot answers with may have begun
+                begun, released = await self.runtime.transact(step, now=utcnow(), pace=self.pace,
+                                                              kb=self.runtime.engine.kb)
+                if begun:  # a schedule the bot answers with may have begun
                     self.runtime.local.invalidate()
                 if released:
                     self.runtime.wakeup.set()
             except Exception:  # keep the loop alive; the database may be briefly unavailable
                 log.exception("broadcast step failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=EVERY)
+            with contextlib.suppress(TimeoutError):  # about one step a second, however long a step took
+                await asyncio.wait_for(stop.wait(), timeout=max(0.05, EVERY - (time.monotonic() - started)))

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, aliased
 from bot.db.models import Case, Contact, Message, SurveyResponse
 from bot.domain import skm
 from bot.domain.nik import mask_all
+from bot.domain.phone import mask_in_text
 from knowledge.model import KnowledgeBase
 
 WEEKS = 8
@@ -136,7 +137,7 @@ def unanswered(session: Session, agencies: list[str] | None, now: datetime) -> T
         Message.id.in_(asked_ids)))} if asked_ids else {}
     for at, question in latest:
         if question in texts:
-            table.rows.append([at.strftime("%Y-%m-%d %H.%M"), mask_all(texts[question])[:300]])
+            table.rows.append([at.strftime("%Y-%m-%d %H.%M"), mask_in_text(mask_all(texts[question]))[:300]])
     return table
 
 

@@ -46,3 +46,12 @@ def shown(address: str) -> str:
         return mask(to_e164(address))
     except InvalidPhone:
         return "****"
+
+
+PHONE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?62|0)8\d{7,12}(?!\d)")
+
+
+def mask_in_text(text: str) -> str:
+    """Indonesian mobile numbers written in a message, masked ('hubungi 081234567890' -> 'hubungi 0812****7890')."""
+    return PHONE_IN_TEXT.sub(lambda found: found.group(0)[:4] + "*" * (len(found.group(0)) - 8) + found.group(0)[-4:],
+                             text)

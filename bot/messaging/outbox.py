@@ -19,7 +19,7 @@ from bot.db.models import Contact, Message, Outbox, utcnow
 from bot.domain.subscriptions import may_receive
 from bot.logs import safe_text
 from bot.messaging.splitting import split_body
-from bot.messaging.statuses import OPEN, OutboxStatus
+from bot.messaging.statuses import MARKETING_OPT_OUT_CODES, OPEN, OutboxStatus
 
 
 def new_rows(*, contact_id: int, channel: str, body: str, limit: int | None = None, kind: str = "reply",
@@ -141,6 +141,9 @@ def mark_dead(session: Session, *, job: Job, code: str | None, error: str,
         return
     row.status, row.error_code, row.error = OutboxStatus.DEAD, code, safe_text(error)
     row.lease_until, row.leased_by = None, None
+    if job.kind == "announcement" and code in MARKETING_OPT_OUT_CODES:  # refused at send time: as a callback would
+        session.execute(update(Contact).where(Contact.id == job.contact_id).values(
+            subscribed=False, subscription_changed_at=utcnow(), subscription_source=f"whatsapp: {code}"))
     if unreachable:
         contact = session.get(Contact, job.contact_id)
         if contact:

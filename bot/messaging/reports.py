@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.db.models import Outbox, ProviderStatus, utcnow
+from bot.db.models import Contact, Outbox, ProviderStatus, utcnow
 from bot.db.session import insert_for
 from bot.messaging.outbox import Job, enqueue
-from bot.messaging.statuses import WINDOW_CLOSED_CODE, OutboxStatus, merge_status
+from bot.messaging.statuses import MARKETING_OPT_OUT_CODES, WINDOW_CLOSED_CODE, OutboxStatus, merge_status
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,7 @@ def mark_sent(session: Session, *, sent: list[Sent], templates: Collection[str] 
                         "sent_at": now, "lease_until": None, "leased_by": None, "error": None,
                         "updated_at": now, "error_code": code, "template": template,
                         "template_only": s.template is not None or s.job.template_only})
+        refused_marketing(session, kind=s.job.kind, code=code, contact_id=s.job.contact_id)
         if s.template is None and not s.job.template_only:
             again += _resend_as_template(session, contact_id=s.job.contact_id, channel=s.job.channel,
                                          body=s.job.body, kind=s.job.kind, status=status, code=code,
@@ -82,6 +83,8 @@ def _resend_as_template(session: Session, *, contact_id: int, channel: str, body
     Called where a message becomes failed: the send path or the callback."""
     name = template or "notification"
     if code != WINDOW_CLOSED_CODE or status not in (OutboxStatus.FAILED, OutboxStatus.UNDELIVERED):
+        return False
+    if kind == "announcement":  # a broadcast's: failed for its recipient, sent again only by "resend to failed"
         return False
     if name not in templates:
         return False
@@ -112,6 +115,14 @@ def record_provider_status(session: Session, *, provider_id: str, status: str, e
     row.status = outcome
     if error_code:
         row.error_code = error_code
+    refused_marketing(session, kind=row.kind, code=error_code, contact_id=row.contact_id)
     return not row.template_only and _resend_as_template(
         session, contact_id=row.contact_id, channel=row.channel, body=row.body, kind=row.kind, status=outcome,
         code=error_code, template=row.template, variables=row.template_variables, templates=templates)
+
+
+def refused_marketing(session: Session, *, kind: str, code: str | None, contact_id: int) -> None:
+    """An announcement refused because the citizen stopped marketing messages at WhatsApp: no further one."""
+    if kind == "announcement" and code in MARKETING_OPT_OUT_CODES:
+        session.execute(update(Contact).where(Contact.id == contact_id, Contact.subscribed.is_(True)).values(
+            subscribed=False, subscription_changed_at=utcnow(), subscription_source=f"whatsapp: {code}"))

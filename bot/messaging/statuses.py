@@ -10,6 +10,9 @@ from enum import StrEnum
 DELIVERY_ATTEMPTS = 5  # tries to answer a stored delivery before it is failed (and apologised for)
 DOWNLOAD_ATTEMPTS = 5  # tries to download a photo or document before it is failed (and the citizen told)
 WINDOW_CLOSED_CODE = "63016"  # Twilio: free text outside WhatsApp's 24-hour window
+# WhatsApp: the citizen stopped marketing messages from us (Meta's 131050, as Twilio passes it on). An
+# announcement refused so unsubscribes the contact; replies and case notices (utility) still go.
+MARKETING_OPT_OUT_CODES = frozenset({"131050"})
 
 
 class InboundStatus(StrEnum):

@@ -185,8 +185,10 @@ async def report(broadcast_id: int, request: Request, rt: RuntimeDep) -> Respons
     who = await _staff(request, rt)
     if isinstance(who, Response):
         return who
+    if not 1 <= broadcast_id <= MAX_ID:
+        return Response("Siaran tidak ditemukan.", status_code=404, media_type="text/plain; charset=utf-8")
     try:
-        return await api.recipients_csv(min(max(broadcast_id, 1), MAX_ID), who, rt)
+        return await api.recipients_csv(broadcast_id, who, rt)
     except HTTPException as error:
         return Response(_shown(error), status_code=error.status_code, media_type="text/plain; charset=utf-8")
 
@@ -197,8 +199,10 @@ async def events(broadcast_id: int, request: Request, rt: RuntimeDep) -> Respons
     who = await _staff(request, rt)
     if isinstance(who, Response):
         return Response(status_code=401)
+    if not 1 <= broadcast_id <= MAX_ID:
+        return Response(status_code=404)
     try:
-        await api.get_broadcast(min(max(broadcast_id, 1), MAX_ID), who, rt)
+        await api.get_broadcast(broadcast_id, who, rt)
     except HTTPException as error:
         return Response(status_code=error.status_code)
 

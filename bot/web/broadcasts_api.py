@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -34,6 +34,7 @@ PAGE = 50
 
 
 class AudienceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a misspelt field must not widen the audience
     channel: Channel | None = None
     kecamatan: str | None = Field(None, max_length=80)
     desa: str | None = Field(None, max_length=80)
@@ -41,12 +42,14 @@ class AudienceIn(BaseModel):
 
 
 class ScheduleIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     what: str = Field(min_length=3, max_length=120, description="e.g. pembagian KKS, pencairan PKH tahap 4")
     where: str | None = Field(None, max_length=120, description="e.g. Kecamatan Pelaihari")
     until: date = Field(description="the bot answers with it until this day (inclusive)")
 
 
 class BroadcastIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a misspelt send_at must not send at once
     agency: str = Field(min_length=1, max_length=40)
     text: str = Field(min_length=1, max_length=campaigns.MAX_TEXT)
     audience: AudienceIn | None = None
@@ -250,7 +253,7 @@ async def recipients_csv(broadcast_id: IdPath, who: OfficerDep, rt: RuntimeDep) 
 
 ACTIONS: dict[str, Callable[..., Any]] = {
     "send": lambda s, b, now: campaigns.send(s, b, now=now),
-    "pause": lambda s, b, now: campaigns.pause(s, b, reason="dijeda oleh petugas"),
+    "pause": lambda s, b, now: campaigns.pause(s, b, reason="dijeda oleh petugas", now=now),
     "resume": lambda s, b, now: campaigns.resume(s, b, now=now),
     "cancel": lambda s, b, now: campaigns.cancel(s, b, now=now),
     "resend-failed": lambda s, b, now: campaigns.resend_failed(s, b, now=now),

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from bot.dashboard import figures
 from bot.db.models import utcnow
+from bot.domain.spreadsheet import safe_cell
 from bot.officers.accounts import Officer
 from bot.web.auth import OfficerDep
 from bot.web.charts import chart_for
@@ -109,7 +110,7 @@ async def export_csv(request: Request, rt: RuntimeDep, table: str = "tahap", age
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(found.columns)
-    writer.writerows(found.rows)
+    writer.writerows([[safe_cell(v) for v in row] for row in found.rows])
     return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="dasbor-{found.key}.csv"'})
 
@@ -130,7 +131,7 @@ async def export_xlsx(request: Request, rt: RuntimeDep, agency: str = "") -> Res
         sheet.append([table.title])
         sheet.append(table.columns)
         for row in table.rows:
-            sheet.append(row)
+            sheet.append([safe_cell(v) for v in row])
         if table.note:
             sheet.append([table.note])
     out = io.BytesIO()

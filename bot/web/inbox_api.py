@@ -5,22 +5,24 @@ the conversations of their agency; another agency's is 404, as one that does not
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path as FilePath
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.channels.whatsapp_twilio.outbound import inside_window
-from bot.db.models import Outbox, utcnow
+from bot.db.models import AuditEntry, Outbox, utcnow
 from bot.errors import Conflict
 from bot.inbox import conversations as inbox
 from bot.messaging import dead_letters, files, outbox
 from bot.messaging.runtime import Runtime
+from bot.messaging.statuses import WINDOW_CLOSED_CODE
 from bot.officers.accounts import Officer, audit
 from bot.web.auth import OfficerDep, client_address
 from bot.web.deps import RuntimeDep
@@ -28,6 +30,7 @@ from bot.web.errors import documented
 from handlers import messages as m
 
 router = APIRouter(prefix="/api/conversations", tags=["inbox"])
+SEEN = timedelta(minutes=10)  # one audited view of a photo per officer in this time
 IdPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Status = Literal["bot", "waiting", "open", "resolved"]
 
@@ -201,8 +204,12 @@ async def photo_response(rt: Runtime, who: Officer, conversation_id: int, media_
             media = inbox.media_of(session, contact, media_id)
         except LookupError:
             raise HTTPException(404, "no such photo (not received yet, or purged)") from None
-        audit(session, who=who, action="photo.view", object_type="media", object_id=str(media.id),
-              address=address, detail={"conversation": contact.id})
+        seen = session.scalar(select(AuditEntry.id).where(
+            AuditEntry.object_type == "media", AuditEntry.object_id == str(media.id), AuditEntry.user_id == who.id,
+            AuditEntry.action == "photo.view", AuditEntry.at > utcnow() - SEEN).limit(1))
+        if seen is None:  # a page that refreshes its history does not add a view every time
+            audit(session, who=who, action="photo.view", object_type="media", object_id=str(media.id),
+                  address=address, detail={"conversation": contact.id})
         return str(media.sha256), media.content_type or "application/octet-stream"
 
     sha256, content_type = await rt.transact(read)
@@ -224,6 +231,12 @@ async def retry(conversation_id: IdPath, outbox_id: IdPath, who: OfficerDep, rt:
         row = session.get(Outbox, outbox_id)
         if row is None or row.contact_id != contact.id:
             raise HTTPException(404, "no such message in this conversation")
+        if row.kind == "announcement":
+            raise HTTPException(409, "an announcement is sent again from its broadcast (resend to the failed)")
+        if row.error_code == WINDOW_CLOSED_CODE:
+            raise HTTPException(409, "refused outside WhatsApp's 24-hour window: it went again as the approved "
+                                     "template when one is configured; free text cannot be sent until the citizen "
+                                     "writes")
         try:
             dead_letters.retry_message(session, outbox_id=outbox_id)
         except Conflict as error:

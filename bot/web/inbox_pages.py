@@ -34,7 +34,7 @@ TICKS = {"pending": ("🕓", "dalam antrean"), "sending": ("🕓", "sedang dikir
          "queued": ("✓", "terkirim"), "scheduled": ("✓", "terkirim"), "sent": ("✓", "terkirim"),
          "delivered": ("✓✓", "diterima"), "read": ("✓✓", "dibaca"), "failed": ("✗", "gagal"),
          "undelivered": ("✗", "tidak sampai"), "dead": ("✗", "gagal"), "canceled": ("✗", "dibatalkan"),
-         "skipped": ("–", "tidak dikirim (berhenti berlangganan)")}
+         "skipped": ("–", "tidak dikirim")}
 FAILED = {"failed", "undelivered", "dead", "canceled"}
 CASE_ACTIONS = {"advance": "Lanjut ke tahap berikutnya", "wait": "Menunggu data warga", "resume": "Lanjutkan",
                 "resolve": "Selesaikan", "reject": "Tolak (bukan wewenang)"}
@@ -48,6 +48,11 @@ def _agencies(who: Officer) -> list[str] | None:
 
 def _shown(error: HTTPException) -> str:
     shown = {404: "Percakapan tidak ditemukan.", 409: "Percakapan sudah diubah petugas lain. Halaman dimuat ulang."}
+    if error.status_code == 409 and "announcement" in str(error.detail):
+        return "Pengumuman dikirim ulang dari halaman siarannya (Kirim ulang yang gagal)."
+    if error.status_code == 409 and "24-hour" in str(error.detail):
+        return ("Pesan ini ditolak karena di luar 24 jam WhatsApp; bila template disetujui, sudah dikirim ulang "
+                "sebagai template. Tunggu warga mengirim pesan lebih dulu.")
     if error.status_code == 400 and "label" in str(error.detail):
         return "Label hanya huruf, angka, spasi, - atau _ (paling panjang 30), paling banyak 10 label."
     return shown.get(error.status_code, str(error.detail))

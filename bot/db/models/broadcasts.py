@@ -33,6 +33,7 @@ class Broadcast(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reason: Mapped[str | None] = mapped_column(String(300))  # why it paused itself, or is held (daily limit)
     paced_from: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    counted_from: Mapped[datetime | None] = mapped_column(UTCDateTime)  # failures count from here (start, resume)
     paced_count: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)  # released per channel at paced_from
     released: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)  # released per channel, ever
     # A schedule the bot also answers with until it ends ("kapan pembagian KKS?")

@@ -50,7 +50,8 @@ class Message(Base):
     """Every message in and out, in order, for the conversation history."""
 
     __tablename__ = "messages"
-    __table_args__ = (Index("ix_messages_contact_created", "contact_id", "id"),)
+    __table_args__ = (Index("ix_messages_contact_created", "contact_id", "id"),
+                      Index("ix_messages_direction_created", "direction", "created_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))

