@@ -1,5 +1,6 @@
-"""Make the README's screenshots with Debian's chromium (Playwright): the simulator answering a question, and a
-pengaduan in the simulator ending with its ticket.
+"""Make the README's screenshots with Debian's chromium (Playwright): a pengaduan in the simulator ending with its
+ticket; then, signed in as an officer, the inbox, a conversation with its case panel, a broadcast being composed
+and the dashboard.
 
 Usage: .venv/bin/python docs/screenshots.py   (starts `dinsos-bot serve` in a temporary folder)
 """
@@ -7,6 +8,7 @@ Usage: .venv/bin/python docs/screenshots.py   (starts `dinsos-bot serve` in a te
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -19,6 +21,7 @@ from playwright.sync_api import Page, sync_playwright
 
 DOCS = Path(__file__).resolve().parent
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
+PASSWORD = secrets.token_urlsafe(16)  # the supervisor's, for this run only
 
 
 def ask(page: Page, text: str) -> None:
@@ -56,6 +59,31 @@ def main() -> None:
             ask(page, "kirim")
             page.locator(".msg.out").last.scroll_into_view_if_needed()
             page.screenshot(path=str(DOCS / "pengaduan.png"))
+            ask(page, "saya mau bicara dengan petugas")
+            other = browser.new_page(viewport={"width": 420, "height": 900})
+            other.goto(base + "/simulator")
+            other.select_option("#agency", "tanah-laut")
+            ask(other, "kks saya sudah 3 bulan tidak bisa dipakai, saya kecewa sekali")
+            subprocess.run([sys.executable, "-m", "bot", "users", "add", "kabid", "--role", "supervisor", "--agency",
+                            "tanah-laut", "--password-stdin"], input=PASSWORD + "\n", text=True, env=env,
+                           cwd=folder, check=True)
+            staff = browser.new_page(viewport={"width": 1100, "height": 900})
+            staff.goto(base + "/login")
+            staff.get_by_label("Nama pengguna").fill("kabid")
+            staff.get_by_label("Kata sandi").fill(PASSWORD)
+            staff.get_by_role("button", name="Masuk").click()
+            staff.wait_for_url("**/inbox")
+            staff.screenshot(path=str(DOCS / "inbox.png"))
+            staff.locator(".rows li a").last.click()
+            staff.get_by_label("Pesan untuk warga").fill("Selamat siang Bu, berkas Ibu sedang kami periksa.")
+            staff.screenshot(path=str(DOCS / "conversation.png"), full_page=True)
+            staff.goto(base + "/admin/broadcasts/new")
+            staff.get_by_label("Isi pengumuman").fill(
+                "Pembagian KKS untuk warga Kecamatan Pelaihari hari Senin, 14 Desember 2026 pukul 08.00 WITA di "
+                "aula kantor kecamatan. Bawa KTP dan KK asli.")
+            staff.screenshot(path=str(DOCS / "broadcast.png"), full_page=True)
+            staff.goto(base + "/admin")
+            staff.screenshot(path=str(DOCS / "dashboard.png"), full_page=True)
             browser.close()
     finally:
         proc.terminate()

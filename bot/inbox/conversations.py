@@ -69,13 +69,14 @@ def with_case(session: Session, contact_id: int, now: datetime) -> None:
 def citizen_wrote(session: Session, contact_id: int, now: datetime) -> None:
     """A message in a conversation officers hold: counted unread, the conversation moves up the list."""
     session.execute(update(Conversation).where(Conversation.id == contact_id).values(
-        unread=Conversation.unread + 1, last_message_at=now))
+        unread=Conversation.unread + 1, last_message_at=now, updated_at=now))
 
 
 def bot_answered(session: Session, contact_ids: list[int], now: datetime) -> None:
     """The citizens wrote and the bot answered: the conversations officers have had (a case's, a resolved one)
     move up the inbox's list too. One statement for a batch."""
-    session.execute(update(Conversation).where(Conversation.id.in_(contact_ids)).values(last_message_at=now)
+    session.execute(update(Conversation).where(Conversation.id.in_(contact_ids)).values(last_message_at=now,
+                                                                                       updated_at=now)
                     .execution_options(synchronize_session=False))
 
 
@@ -99,10 +100,13 @@ def listing(session: Session, agencies: list[str] | None, *, status: str | None 
             channel: str | None = None, label: str | None = None, now: datetime | None = None) -> dict[str, Any]:
     """Newest activity first. Without ``status``: every conversation officers have had (not the bot's alone).
     ``assignee``: one officer's; ``unassigned``: nobody's; ``query``: a name, phone digits or a ticket."""
-    state = func.coalesce(Conversation.status, "bot")
-    found = (select(Contact, Conversation, User.username).outerjoin(Conversation, Conversation.id == Contact.id)
-             .outerjoin(User, User.id == Conversation.assignee_id).where(_visible(agencies)))
-    found = found.where(state == status) if status else found.where(Conversation.id.is_not(None))
+    if status == "bot":  # also the contacts no officer ever had (no conversation row)
+        found = (select(Contact, Conversation, User.username).outerjoin(Conversation, Conversation.id == Contact.id)
+                 .where(func.coalesce(Conversation.status, "bot") == "bot"))
+    else:  # the conversations officers have had: newest first from an index, the agency's only
+        found = select(Contact, Conversation, User.username).join(Conversation, Conversation.id == Contact.id)
+        found = found.where(Conversation.status == status) if status else found
+    found = found.outerjoin(User, User.id == Conversation.assignee_id).where(_visible(agencies))
     if assignee is not None:
         found = found.where(Conversation.assignee_id == assignee)
     if unassigned:
@@ -119,8 +123,10 @@ def listing(session: Session, agencies: list[str] | None, *, status: str | None 
         if len(digits) >= 4:
             matches.append(Contact.phone.contains(digits.removeprefix("0")))
         found = found.where(or_(*matches))
-    latest = func.coalesce(Conversation.last_message_at, Contact.last_inbound_at, Contact.created_at)
-    rows = session.execute(found.order_by(latest.desc(), Contact.id.desc())
+    order = ((Conversation.last_message_at.desc(), Conversation.id.desc()) if status != "bot" else  # the index
+             (func.coalesce(Conversation.last_message_at, Contact.last_inbound_at, Contact.created_at).desc(),
+              Contact.id.desc()))
+    rows = session.execute(found.order_by(*order)
                            .offset((page - 1) * per_page).limit(per_page)).all()
     ids = [c.id for c, _, _ in rows]
     overdue = select(Case.contact_id).where(Case.contact_id.in_(ids), Case.status.in_(("open", "waiting")),
@@ -246,11 +252,11 @@ def fingerprint(session: Session, contact_id: int) -> tuple[Any, ...]:
 
 def list_fingerprint(session: Session, agencies: list[str] | None) -> tuple[Any, ...]:
     """Changes whenever the inbox list does (a conversation handed over, a message, an assignment)."""
-    visible = (select(Conversation.last_message_at, Conversation.version).join(Contact, Contact.id == Conversation.id)
-               .where(_visible(agencies)).subquery())
-    row = session.execute(select(func.max(visible.c.last_message_at), func.sum(visible.c.version),
-                                 func.count()).select_from(visible)).one()
-    return tuple(row)
+    newest = (select(Conversation.updated_at, Conversation.id).join(Contact, Contact.id == Conversation.id)
+              .where(_visible(agencies), Conversation.updated_at.isnot(None))
+              .order_by(Conversation.updated_at.desc()).limit(1))  # the index on updated_at, read from its end
+    latest = session.execute(newest).first()
+    return tuple(latest) if latest else ()
 
 
 def assign(session: Session, contact: Contact, *, username: str | None, version: int | None = None) -> None:
@@ -309,6 +315,7 @@ def set_labels(session: Session, contact: Contact, labels: list[str]) -> list[st
     session.flush()
     session.execute(delete(Label).where(Label.conversation_id == conversation.id))
     session.add_all([Label(conversation_id=conversation.id, label=label) for label in labels])
+    conversation.updated_at = utcnow()  # the list shows labels: its live copy must see the change
     return labels
 
 

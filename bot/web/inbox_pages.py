@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -107,6 +108,27 @@ async def _officer(request: Request, rt: RuntimeDep) -> Officer | Response:
     return RedirectResponse("/login", status_code=303) if who is None else who
 
 
+class Marks:
+    """The latest fingerprints, shared by every live page of this process for about a second: fifty officers
+    watching one agency's inbox cost one query a second, not fifty."""
+
+    def __init__(self, ttl: float = 1.0) -> None:
+        self.ttl = ttl
+        self.found: dict[tuple[Any, ...], tuple[float, str]] = {}
+
+    async def get(self, rt: RuntimeDep, key: tuple[Any, ...], read: Any, *args: Any) -> str:
+        now = time.monotonic()
+        cached = self.found.get(key)
+        if cached is None or now - cached[0] > self.ttl:  # (two readers at once both read: harmless)
+            if len(self.found) > 10_000:
+                self.found.clear()
+            cached = self.found[key] = (now, mark(await rt.transact(read, *args)))
+        return cached[1]
+
+
+MARKS = Marks()
+
+
 def mark(found: tuple[Any, ...]) -> str:
     """A fingerprint as the page carries it (what its live stream compares with, so nothing between the page's
     rendering and the stream's start is missed)."""
@@ -124,7 +146,8 @@ async def list_events(request: Request, rt: RuntimeDep, since: str = "") -> Resp
     async def stream() -> AsyncIterator[dict[str, str]]:
         last = since[:500]
         while not await request.is_disconnected():
-            now = mark(await rt.transact(inbox.list_fingerprint, agencies))
+            now = await MARKS.get(rt, ("list", tuple(agencies or ()), agencies is None), inbox.list_fingerprint,
+                                  agencies)
             if now != last:
                 last = now
                 yield {"event": "changed", "data": "{}"}
@@ -194,7 +217,7 @@ async def events(conversation_id: int, request: Request, rt: RuntimeDep, since: 
     async def stream() -> AsyncIterator[dict[str, str]]:
         last = since[:500]
         while not await request.is_disconnected():
-            now = mark(await rt.transact(inbox.fingerprint, conversation_id))
+            now = await MARKS.get(rt, ("conversation", conversation_id), inbox.fingerprint, conversation_id)
             if now != last:
                 last = now
                 yield {"event": "changed", "data": json.dumps({"id": conversation_id, "mark": now})}

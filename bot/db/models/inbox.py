@@ -16,7 +16,9 @@ class Conversation(Base):
     (an officer closed it; the bot answers again)."""
 
     __tablename__ = "conversations"
-    __table_args__ = (Index("ix_conversations_status", "status", "last_message_at"),)
+    __table_args__ = (Index("ix_conversations_status", "status", "last_message_at"),
+                      Index("ix_conversations_latest", "last_message_at", "id"),
+                      Index("ix_conversations_updated", "updated_at"))
 
     id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True)
     status: Mapped[str] = mapped_column(String(10), default="bot")
@@ -24,8 +26,10 @@ class Conversation(Base):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     handed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    last_message_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_message_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow)
     unread: Mapped[int] = mapped_column(Integer, default=0)  # citizen messages since an officer last looked
+    # Any change (a message, an assignment, a label, a note): what the inbox's live list compares
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (read once by the mapper)
 

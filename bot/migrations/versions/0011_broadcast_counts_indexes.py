@@ -21,9 +21,19 @@ def upgrade() -> None:
     op.create_index("ix_media_contact", "media", ["contact_id", "status"], unique=False)
     op.create_index("ix_messages_direction_created", "messages", ["direction", "created_at"], unique=False)
     op.create_index("ix_outbox_templates", "outbox", ["channel", "template_only", "created_at"], unique=False)
+    with op.batch_alter_table("conversations") as batch:
+        batch.add_column(sa.Column("updated_at", sa.DateTime(timezone=True), nullable=True))
+    op.execute("UPDATE conversations SET last_message_at = COALESCE(last_message_at, handed_at, resolved_at)")
+    op.execute("UPDATE conversations SET updated_at = last_message_at")
+    op.create_index("ix_conversations_latest", "conversations", ["last_message_at", "id"], unique=False)
+    op.create_index("ix_conversations_updated", "conversations", ["updated_at"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_conversations_updated", table_name="conversations")
+    op.drop_index("ix_conversations_latest", table_name="conversations")
+    with op.batch_alter_table("conversations") as batch:
+        batch.drop_column("updated_at")
     op.drop_index("ix_outbox_templates", table_name="outbox")
     op.drop_index("ix_messages_direction_created", table_name="messages")
     op.drop_index("ix_media_contact", table_name="media")
