@@ -37,7 +37,7 @@ def bars(title: str, rows: Sequence[tuple[str, float | int | None]], *, unit: st
         body.append(Markup('<text x="{}" y="{}" text-anchor="end" font-size="12" fill="#1b1f23">{}</text>'
                            '<rect x="{}" y="{}" width="{:.1f}" height="18" rx="3" fill="{}"/>'
                            '<text x="{:.1f}" y="{}" font-size="12" fill="#1b1f23">{}</text>').format(
-            label_width - 6, y + 15, str(label)[:40], label_width, y, width, COLOURS[0], label_width + width + 6,
+            label_width - 6, y + 15, str(label)[:32], label_width, y, width, COLOURS[0], label_width + width + 6,
             y + 14, shown))
     return _svg(title, len(rows) * row_height + 8, body)
 
