@@ -52,14 +52,18 @@ async def test_reply_note_assign_and_ticks_on_the_conversation_page(api: Api) ->
     assert rows[-1][:2] == ("officer", "pending") and rows[-1][2] == "Baik Bu, kami bantu."
     assert not any("warga lansia" in body for _, _, body in rows)  # the note is never sent
     await rt.transact(lambda s: s.execute(update(Outbox).where(Outbox.kind == "officer").values(
-        status="failed", error_code="63016", error="outside the window")))
+        status="failed", error_code="30008", error="Unknown error")))
     page = await client.get(f"/inbox/{conversation}")
-    assert "gagal: 63016 outside the window" in page.text and "Kirim ulang" in page.text
+    assert "gagal: 30008 Unknown error" in page.text and "Kirim ulang" in page.text
     assert "&lt;i&gt;warga lansia&lt;/i&gt;" in page.text
     failed = await rt.transact(lambda s: s.scalar(select(Outbox.id).where(Outbox.kind == "officer")))
     again = await client.post(f"/inbox/{conversation}/retry", data={"csrf": csrf, "outbox_id": str(failed)})
     assert again.status_code == 303
     assert (await rt.transact(_outbox))[-1][:2] == ("officer", "pending")
+    await rt.transact(lambda s: s.execute(update(Outbox).where(Outbox.kind == "officer").values(
+        status="failed", error_code="63016", error="outside the window")))
+    refused = await client.post(f"/inbox/{conversation}/retry", data={"csrf": csrf, "outbox_id": str(failed)})
+    assert refused.status_code == 409 and "di luar 24 jam" in refused.text  # the template went already, or cannot
     mine = await client.get("/inbox?view=mine")
     assert f'href="/inbox/{conversation}"' in mine.text  # the officer who replied holds it
     version = re.search(r'name="version" value="(\d+)"', (await client.get(f"/inbox/{conversation}")).text)
