@@ -217,7 +217,7 @@ async def test_opt_out_is_saved_and_no_announcement_reaches_the_contact_until_op
     other = "+6281234500000"
     service = start_service(AGENCIES="tanah-laut")
     service.whatsapp(tw.inbound_form(PHONE, "BERHENTI"))
-    service.whatsapp(tw.inbound_form(other, "halo"))
+    service.whatsapp(tw.inbound_form(other, "langganan"))  # announcements are opt-in
     await eventually(lambda: len(fake_twilio.sent_to(PHONE)) == 1 and len(fake_twilio.sent_to(other)) == 1)
     assert "tidak akan lagi menerima pengumuman" in fake_twilio.sent_to(PHONE)[0]["Body"]
     assert [c.subscribed for c in await service.contacts()] == [False, True]
