@@ -16,7 +16,8 @@ from bot.messaging.statuses import FAILED_VIEW
 
 DRAFT, SCHEDULED, SENDING, PAUSED, CANCELLED, DONE = "draft", "scheduled", "sending", "paused", "cancelled", "done"
 STATUSES = (DRAFT, SCHEDULED, SENDING, PAUSED, CANCELLED, DONE)
-CHANNELS = ("whatsapp", "telegram")  # the channels that can receive a broadcast (the simulator cannot)
+CHANNELS = ("whatsapp", "telegram", "simulator")  # the simulator's page fetches its messages (a test citizen)
+FETCHED = ("simulator",)  # channels without a sender: their messages wait until the page fetches them
 MAX_TEXT = 1000  # a template variable holds at most 1,024 characters
 FURTHEST = timedelta(days=366)  # a send time or a schedule's end at most this far ahead
 AGAIN = timedelta(minutes=5)  # the same broadcast composed again within this is refused (a double press, a retry)
@@ -69,7 +70,8 @@ def clean_audience(audience: dict[str, Any] | None) -> dict[str, str]:
                              f"{', '.join(AUDIENCE)}", "Sasaran tidak dikenal.", conflict=False)
     cleaned = {k: " ".join(str(v).split()) for k, v in audience.items() if v is not None and str(v).strip()}
     if cleaned.get("channel") and cleaned["channel"] not in CHANNELS:
-        raise BroadcastError(f"channel must be one of {', '.join(CHANNELS)}", "Kanal harus WhatsApp atau Telegram.",
+        raise BroadcastError(f"channel must be one of {', '.join(CHANNELS)}",
+                             "Kanal harus WhatsApp, Telegram atau simulator.",
                              conflict=False)
     return cleaned
 

@@ -38,6 +38,7 @@ CHUNK = 500  # recipients released per transaction at most
 TEMPLATE = "announcement"  # the approved marketing template (docs/whatsapp-templates.md)
 WINDOW = timedelta(hours=24)
 EVERY = 1.0  # seconds between steps while something is sending
+SIMULATOR_RATE = 50.0  # the simulator's test citizens: nothing is sent, the page fetches
 
 
 @dataclass
@@ -75,14 +76,15 @@ def release(session: Session, broadcast: Broadcast, *, now: datetime, pace: Pace
         due = min(CHUNK, behind, burst)
         if due <= 0 or held:
             continue
-        window = burst * 2  # announcements waiting in the outbox at most: a throttled sender holds the release
-        waiting = int(session.scalar(select(func.count()).select_from(
-            select(Outbox.id).where(Outbox.kind == "announcement", Outbox.channel == channel,
-                                    Outbox.status.in_(OPEN)).limit(window).subquery())) or 0)
-        if waiting >= window:
-            stalled = True
-            continue
-        due = min(due, window - waiting)
+        if channel not in campaigns.FETCHED:  # (the simulator's wait for its page: no sender to hold up)
+            window = burst * 2  # announcements waiting in the outbox at most: a throttled sender holds the release
+            waiting = int(session.scalar(select(func.count()).select_from(
+                select(Outbox.id).where(Outbox.kind == "announcement", Outbox.channel == channel,
+                                        Outbox.status.in_(OPEN)).limit(window).subquery())) or 0)
+            if waiting >= window:
+                stalled = True
+                continue
+            due = min(due, window - waiting)
         rows = session.execute(
             select(BroadcastRecipient.id, BroadcastRecipient.attempts, Contact.id.label("contact_id"),
                    Contact.subscribed, Contact.unreachable, Contact.unreachable_reason, Contact.last_inbound_at)
@@ -159,7 +161,7 @@ def finished(session: Session, broadcast: Broadcast) -> bool:
         return False
     in_outbox = exists().where(and_(BroadcastRecipient.broadcast_id == broadcast.id,
                                     BroadcastRecipient.status == "queued", Outbox.id == BroadcastRecipient.outbox_id,
-                                    Outbox.status.in_(OPEN)))
+                                    Outbox.status.in_(OPEN), BroadcastRecipient.channel.notin_(campaigns.FETCHED)))
     return not session.scalar(select(in_outbox))
 
 
@@ -192,7 +194,8 @@ def step(session: Session, *, now: datetime, pace: Pace, kb: KnowledgeBase) -> t
 def pace_for(runtime: Runtime) -> Pace:
     settings = runtime.settings
     limits = {name: runtime.channel(name).text_limit for name in runtime.pushed}
-    return Pace(rates={"whatsapp": settings.broadcast_whatsapp_rate, "telegram": settings.broadcast_telegram_rate},
+    return Pace(rates={"whatsapp": settings.broadcast_whatsapp_rate, "telegram": settings.broadcast_telegram_rate,
+                       "simulator": SIMULATOR_RATE},
                 daily_limit=settings.whatsapp_daily_limit, error_pause=settings.broadcast_error_pause,
                 templates=set(settings.twilio_templates), text_limits={k: v for k, v in limits.items() if v})
 

@@ -28,7 +28,7 @@ from bot.web.errors import documented
 router = APIRouter(prefix="/api/broadcasts", tags=["broadcasts"])
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 Status = Literal["draft", "scheduled", "sending", "paused", "cancelled", "done"]
-Channel = Literal["whatsapp", "telegram"]
+Channel = Literal["whatsapp", "telegram", "simulator"]
 Action = Literal["send", "pause", "resume", "cancel", "resend-failed"]
 PAGE = 50
 

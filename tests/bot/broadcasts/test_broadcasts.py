@@ -23,7 +23,7 @@ from tests.bot.cases.chat import say
 from tests.bot.cases.conftest import sign_in
 
 Api = tuple[httpx.AsyncClient, Runtime]
-PACE = sending.Pace(rates={"whatsapp": 5.0, "telegram": 20.0}, daily_limit=250, error_pause=5)
+PACE = sending.Pace(rates={"whatsapp": 5.0, "telegram": 20.0, "simulator": 50.0}, daily_limit=250, error_pause=5)
 
 
 def _subscribers(session: Session, n: int, *, start: int = 0, channel: str = "whatsapp",
@@ -289,3 +289,16 @@ async def test_an_announcement_refused_outside_the_window_is_not_sent_again_by_i
 
     assert await rt.transact(window_closed) is False
     assert len(await rt.transact(_announcements)) == 1  # failed for its recipient: "resend to the failed" decides
+
+
+async def test_the_simulators_subscribers_receive_it_in_their_chat(api: Api) -> None:
+    client, rt = api
+    await rt.transact(_subscribers, 3, channel="simulator")
+    boss = await sign_in(client, rt, "kabid.tl", role="supervisor")
+    created = (await client.post("/api/broadcasts", headers=boss, json={"agency": "tanah-laut", "text": "Uji."})).json()
+    assert created["recipients"] == 3
+    await _step(rt, utcnow() + timedelta(seconds=5))
+    rows = await rt.transact(_announcements)
+    assert [r.channel for r in rows] == ["simulator"] * 3  # waiting for the simulator page to fetch them
+    done = (await client.get(f"/api/broadcasts/{created['id']}", headers=boss)).json()
+    assert (done["status"], done["queued"]) == ("done", 3)
