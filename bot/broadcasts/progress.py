@@ -18,6 +18,8 @@ from bot.domain.spreadsheet import safe_cell
 from bot.messaging.statuses import FAILED_VIEW, OPEN, OutboxStatus
 
 COUNTS = ("pending", "queued", "sent", "delivered", "read", "failed", "skipped")
+REACHED = (OutboxStatus.ACCEPTED, OutboxStatus.QUEUED, OutboxStatus.SCHEDULED, OutboxStatus.SENT,
+           OutboxStatus.DELIVERED, OutboxStatus.READ)
 
 
 def outcome(recipient_status: str, outbox_status: str | None) -> str:
@@ -48,7 +50,7 @@ def counts(session: Session, broadcast: Broadcast) -> dict[str, int]:
         .group_by(BroadcastRecipient.status, Outbox.status, Outbox.provider_id.isnot(None)))
     for recipient, status, provider_accepted, n in rows:
         found[outcome(recipient, status)] += n
-        if provider_accepted:
+        if provider_accepted or status in REACHED:  # (a simulator's message has no provider id)
             accepted += n
     total = sum(found.values())
     if broadcast.status in (campaigns.DRAFT, campaigns.SCHEDULED):  # not frozen yet: who it would reach now

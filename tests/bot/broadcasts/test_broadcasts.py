@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.broadcasts import sending
 from bot.db.models import Broadcast, BroadcastRecipient, Contact, Outbox, utcnow
-from bot.messaging import reports
+from bot.messaging import outbox, reports
 from bot.messaging.runtime import Runtime
 from handlers import messages as m
 from tests.bot.cases.chat import say
@@ -301,4 +301,8 @@ async def test_the_simulators_subscribers_receive_it_in_their_chat(api: Api) -> 
     rows = await rt.transact(_announcements)
     assert [r.channel for r in rows] == ["simulator"] * 3  # waiting for the simulator page to fetch them
     done = (await client.get(f"/api/broadcasts/{created['id']}", headers=boss)).json()
-    assert (done["status"], done["queued"]) == ("done", 3)
+    assert (done["status"], done["queued"], done["sent"]) == ("done", 3, 0)
+    citizen = await rt.transact(lambda s: s.scalar(select(Contact.external_id).limit(1)))
+    await rt.transact(lambda s: outbox.take_replies(s, channel="simulator", external_id=citizen))  # the page
+    seen = (await client.get(f"/api/broadcasts/{created['id']}", headers=boss)).json()
+    assert (seen["sent"], seen["delivered"]) == (1, 1)
