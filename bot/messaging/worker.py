@@ -12,10 +12,13 @@ import logging
 import os
 import socket
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from bot.db.models import utcnow
+from sqlalchemy.orm import Session
+
+from bot.db.models import WorkerHeartbeat, utcnow
+from bot.db.session import insert_for
 from bot.messaging import outbox, reports, timers
 from bot.messaging.channel import FailureKind, SendFailure
 from bot.messaging.media_jobs import media_step
@@ -27,6 +30,7 @@ log = logging.getLogger(__name__)
 BATCH = 25
 CONCURRENCY = 8
 TIMERS_EVERY = 60.0  # seconds
+HEARTBEAT_EVERY = 10.0  # seconds between two heartbeats (``/readyz`` wants one within HEARTBEAT_FRESH)
 
 
 class Worker:
@@ -39,6 +43,7 @@ class Worker:
         self._slots = asyncio.Semaphore(CONCURRENCY)
         self._last_sweep = 0.0
         self._last_timers = 0.0
+        self._last_beat = -HEARTBEAT_EVERY
 
     async def _deliver(self, job: outbox.Job) -> reports.Sent | None:
         transact = self.runtime.transact
@@ -99,6 +104,9 @@ class Worker:
         if periodic:
             self._last_sweep = time.monotonic()
             done += await sweep_inbound(self.runtime)
+        if time.monotonic() - self._last_beat > HEARTBEAT_EVERY:
+            self._last_beat = time.monotonic()
+            await self.runtime.transact(heartbeat, self.id, utcnow())
         if time.monotonic() - self._last_timers > TIMERS_EVERY:
             self._last_timers = time.monotonic()
             await self.timers()
@@ -154,6 +162,13 @@ class Worker:
             wakeup.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(_first(stop, wakeup), timeout=self.runtime.settings.worker_poll_seconds)
+
+
+def heartbeat(session: Session, worker_id: str, now: datetime) -> None:
+    """This worker is alive (one row per worker, upserted)."""
+    upsert = insert_for(session)(WorkerHeartbeat).values(worker_id=worker_id[:120], started_at=now, beat_at=now)
+    session.execute(upsert.on_conflict_do_update(index_elements=[WorkerHeartbeat.worker_id],
+                                                 set_={"beat_at": upsert.excluded.beat_at}))
 
 
 async def _first(*events: asyncio.Event) -> None:

@@ -113,6 +113,7 @@ async def test_chunked_bodies_are_refused_once_past_the_limit(start_service: Cal
                                  headers={"content-type": "application/json"})
     assert declared.status_code == 413
     assert service.http.get("/healthz").status_code == 200
+    await eventually(lambda: service.http.get("/readyz").status_code == 200)  # the in-process worker's heartbeat
 
 
 async def test_a_telegram_file_over_20_mb_is_refused_as_too_large(
