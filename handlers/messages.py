@@ -83,7 +83,7 @@ HANDOFF_LATER = (
     "di chat ini *{when}*. Selama menunggu, tulis saja pesan Anda: petugas yang akan membacanya."
 )
 HANDOFF_NOT_HELPED = "Maaf, sepertinya kami belum bisa membantu lewat bot. "
-HANDOFF_UPSET = "Mohon maaf atas ketidaknyamanan yang Bapak/Ibu alami. 🙏 "
+HANDOFF_UPSET = "Mohon maaf atas ketidaknyamanan yang Bapak/Ibu alami. "
 HANDOFF_BACK = (
     "Percakapan dengan petugas sudah selesai. Terima kasih. 🙏 Bot kembali melayani: ketik pertanyaan Anda, "
     "*lapor* untuk pengaduan, atau *petugas* bila perlu dibantu petugas lagi."

@@ -97,12 +97,12 @@ def create(session: Session, *, agency: str, text: str, audience: dict[str, Any]
         raise BroadcastError("the schedule's end date is in the past", "Tanggal akhir jadwal sudah lewat.",
                              conflict=False)
     audience = clean_audience(audience)
-    twin = session.scalar(select(Broadcast.id).where(
+    twin = session.execute(select(Broadcast.id, Broadcast.audience).where(
         Broadcast.agency == agency, Broadcast.text == text, Broadcast.created_at > now - AGAIN,
-        Broadcast.status != CANCELLED).order_by(Broadcast.id.desc()).limit(1))
-    if twin is not None and session.get(Broadcast, twin).audience == audience:  # type: ignore[union-attr]
-        raise BroadcastError(f"the same broadcast was composed a moment ago (id {twin})",
-                             f"Siaran yang sama baru saja dibuat (#{twin}). Buka siaran itu, atau batalkan dulu.")
+        Broadcast.status != CANCELLED).order_by(Broadcast.id.desc()).limit(1)).first()
+    if twin is not None and twin.audience == audience:
+        raise BroadcastError(f"the same broadcast was composed a moment ago (id {twin.id})",
+                             f"Siaran yang sama baru saja dibuat (#{twin.id}). Buka siaran itu, atau batalkan dulu.")
     broadcast = Broadcast(agency=agency, text=text, audience=audience, status=DRAFT,
                           send_at=send_at, created_by=user_id, author=author, created_at=now, paced_count={},
                           released={}, schedule_what=schedule.what if schedule else None,

@@ -1,7 +1,7 @@
 """What an admin sets for this deployment on top of the standards: local holidays per agency (the office is
 closed, no case's clock runs), the wording of the status types, and the schedules announced by broadcast (the
 bot answers with them until they end). Read once per transaction that needs it
-(three small queries) and passed down, so a case's due times and its notices use the same rules."""
+(two small queries) and passed down, so a case's due times and its notices use the same rules."""
 
 from __future__ import annotations
 
@@ -38,20 +38,26 @@ class Local:
 NONE = Local()
 
 
-def load(session: Session) -> Local:
+def load(session: Session, *, schedules: bool = False) -> Local:
+    """The rules; ``schedules``: also the announced schedules (only the conversation engine's copy needs them)."""
     labels = dict(session.execute(select(StatusLabel.status, StatusLabel.label)).all())
     closed: dict[str, set[date]] = {}
     for agency, day in session.execute(select(LocalHoliday.agency, LocalHoliday.day)):
         closed.setdefault(agency, set()).add(day)
-    schedules: dict[str, list[Announcement]] = {}
+    return Local(labels, {slug: frozenset(days) for slug, days in closed.items()},
+                 _announced(session) if schedules else {})
+
+
+def _announced(session: Session) -> dict[str, tuple[Announcement, ...]]:
+    """Schedules announced by broadcast and not ended (a day's margin: the engine compares local days)."""
+    found: dict[str, list[Announcement]] = {}
     running = select(Broadcast).where(Broadcast.schedule_what.isnot(None), Broadcast.status.in_(ANNOUNCED),
                                       Broadcast.schedule_until >= (utcnow() - timedelta(days=1)).date())
     for b in session.scalars(running.order_by(Broadcast.id.desc())):
         if b.schedule_what and b.schedule_until:
-            schedules.setdefault(b.agency, []).append(Announcement(b.schedule_what, b.schedule_where, b.text,
-                                                                   b.schedule_until))
-    return Local(labels, {slug: frozenset(days) for slug, days in closed.items()},
-                 {slug: tuple(found) for slug, found in schedules.items()})
+            found.setdefault(b.agency, []).append(Announcement(b.schedule_what, b.schedule_where, b.text,
+                                                               b.schedule_until))
+    return {slug: tuple(items) for slug, items in found.items()}
 
 
 class Cached:
@@ -73,7 +79,7 @@ class Cached:
 
     def refresh(self, session: Session) -> None:
         if time.monotonic() - self._read_at >= self.TTL:
-            self.rules, self._read_at = load(session), time.monotonic()
+            self.rules, self._read_at = load(session, schedules=True), time.monotonic()
 
     def invalidate(self) -> None:
         """Read again at the next refresh (this process changed them)."""

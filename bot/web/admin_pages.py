@@ -18,7 +18,7 @@ from bot.officers.accounts import Officer
 from bot.web import canned_api, local_api, users_api
 from bot.web.auth import client_address
 from bot.web.deps import RuntimeDep
-from bot.web.pages import csrf_ok, render, signed_in
+from bot.web.pages import forged, render, staff
 
 router = APIRouter(include_in_schema=False)
 ROLE_WORDS = {"officer": "Petugas", "supervisor": "Supervisor", "admin": "Admin"}
@@ -27,25 +27,17 @@ SHOWN = {400: "Isian belum benar: {detail}", 403: "Anda tidak berwenang untuk ti
          404: "Tidak ditemukan.", 409: "Sudah ada: {detail}"}
 
 
-async def _who(request: Request, rt: RuntimeDep, *, admin: bool) -> Officer | Response:
-    who = await signed_in(request, rt)
-    if who is None:
-        return RedirectResponse("/login", status_code=303)
-    if not (who.is_admin if admin else who.supervises):
-        return render(request, rt, "message.html", status=403, who=who, section="settings", title="Tidak berwenang",
+async def _who(request: Request, rt: RuntimeDep, *, admin: bool, csrf: str | None = None) -> Officer | Response:
+    """The officer who may use the page (``csrf``: a form's token, checked too); else the answer to give."""
+    who = await staff(request, rt, section="settings", admin=admin,
                       text="Halaman ini untuk admin." if admin else "Halaman ini untuk supervisor dan admin.")
+    if csrf is not None and not isinstance(who, Response) and (refused := forged(request, csrf)) is not None:
+        return refused
     return who
 
 
 def _error(error: HTTPException) -> str:
     return SHOWN.get(error.status_code, "{detail}").format(detail=error.detail)
-
-
-def _forged(request: Request, csrf: str) -> Response | None:
-    if csrf_ok(request, csrf):
-        return None
-    return Response("Permintaan ditolak: muat ulang halaman, lalu coba lagi.", status_code=403,
-                    media_type="text/plain; charset=utf-8")
 
 
 # --- accounts ------------------------------------------------------------------------------------------------
@@ -67,11 +59,9 @@ async def users_page(request: Request, rt: RuntimeDep) -> Response:
 async def add_user(request: Request, rt: RuntimeDep, csrf: Annotated[str, Form(max_length=100)] = "",
                    username: Annotated[str, Form(max_length=100)] = "", role: Annotated[str, Form(max_length=20)] = "",
                    agency: Annotated[str, Form(max_length=40)] = "") -> Response:
-    who = await _who(request, rt, admin=True)
+    who = await _who(request, rt, admin=True, csrf=csrf)
     if isinstance(who, Response):
         return who
-    if (forged := _forged(request, csrf)) is not None:
-        return forged
     try:
         body = users_api.UserIn(username=username, role=role, agency=agency or None)
         made = await users_api.create_user(rt, who, body, client_address(request))
@@ -86,11 +76,9 @@ async def add_user(request: Request, rt: RuntimeDep, csrf: Annotated[str, Form(m
 async def change_user(username: str, action: str, request: Request, rt: RuntimeDep,
                       csrf: Annotated[str, Form(max_length=100)] = "", role: Annotated[str, Form(max_length=20)] = "",
                       agency: Annotated[str, Form(max_length=40)] = "") -> Response:
-    who = await _who(request, rt, admin=True)
+    who = await _who(request, rt, admin=True, csrf=csrf)
     if isinstance(who, Response):
         return who
-    if (forged := _forged(request, csrf)) is not None:
-        return forged
     try:
         if action == "password":
             made = await users_api.reset_password(rt, who, username[:60], client_address(request))
@@ -129,11 +117,9 @@ async def add_canned(request: Request, rt: RuntimeDep, csrf: Annotated[str, Form
                      shortcut: Annotated[str, Form(max_length=100)] = "",
                      text: Annotated[str, Form(max_length=5000)] = "",
                      agency: Annotated[str, Form(max_length=40)] = "") -> Response:
-    who = await _who(request, rt, admin=False)
+    who = await _who(request, rt, admin=False, csrf=csrf)
     if isinstance(who, Response):
         return who
-    if (forged := _forged(request, csrf)) is not None:
-        return forged
     try:
         body = canned_api.CannedIn(shortcut=shortcut, text=text, agency=agency or None)
         await canned_api.add_canned(body, who, rt)
@@ -148,11 +134,9 @@ async def add_canned(request: Request, rt: RuntimeDep, csrf: Annotated[str, Form
 @router.post("/admin/canned/{reply_id}/delete", response_class=HTMLResponse)
 async def delete_canned(reply_id: int, request: Request, rt: RuntimeDep,
                         csrf: Annotated[str, Form(max_length=100)] = "") -> Response:
-    who = await _who(request, rt, admin=False)
+    who = await _who(request, rt, admin=False, csrf=csrf)
     if isinstance(who, Response):
         return who
-    if (forged := _forged(request, csrf)) is not None:
-        return forged
     try:
         await canned_api.delete_canned(min(max(reply_id, 1), 2**31 - 1), who, rt)
     except HTTPException as error:
@@ -189,11 +173,9 @@ async def change_holidays(agency: str, action: str, request: Request, rt: Runtim
                           csrf: Annotated[str, Form(max_length=100)] = "",
                           day: Annotated[str, Form(max_length=10)] = "",
                           name: Annotated[str, Form(max_length=300)] = "") -> Response:
-    who = await _who(request, rt, admin=False)
+    who = await _who(request, rt, admin=False, csrf=csrf)
     if isinstance(who, Response):
         return who
-    if (forged := _forged(request, csrf)) is not None:
-        return forged
     try:
         when = date.fromisoformat(day)
         if action == "add":

@@ -23,7 +23,7 @@ from bot.officers.accounts import Officer
 from bot.web import broadcasts_api as api
 from bot.web.auth import client_address
 from bot.web.deps import MAX_ID, RuntimeDep
-from bot.web.pages import csrf_ok, render, signed_in
+from bot.web.pages import csrf_ok, forged, render, staff
 from handlers import messages as m
 
 router = APIRouter(include_in_schema=False)
@@ -38,13 +38,7 @@ EVERY = 1.0  # seconds between two progress events
 
 
 async def _staff(request: Request, rt: RuntimeDep) -> Officer | Response:
-    who = await signed_in(request, rt)
-    if who is None:
-        return RedirectResponse("/login", status_code=303)
-    if not who.supervises:
-        return render(request, rt, "message.html", status=403, who=who, section="broadcasts",
-                      title="Tidak berwenang", text="Siaran hanya untuk supervisor dan admin.")
-    return who
+    return await staff(request, rt, section="broadcasts", text="Siaran hanya untuk supervisor dan admin.")
 
 
 def _shown(error: HTTPException) -> str:
@@ -167,9 +161,8 @@ async def act(broadcast_id: int, action: str, request: Request, rt: RuntimeDep,
     who = await _staff(request, rt)
     if isinstance(who, Response):
         return who
-    if not csrf_ok(request, csrf):
-        return Response("Permintaan ditolak: muat ulang halaman, lalu coba lagi.", status_code=403,
-                        media_type="text/plain; charset=utf-8")
+    if (refused := forged(request, csrf)) is not None:
+        return refused
     if action not in ACTION_WORDS or not 1 <= broadcast_id <= MAX_ID:
         return await _detail(request, rt, who, 0)
     try:

@@ -9,7 +9,7 @@ import io
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from openpyxl import Workbook
 from pydantic import BaseModel
 
@@ -21,7 +21,7 @@ from bot.web.auth import OfficerDep
 from bot.web.charts import chart_for
 from bot.web.deps import RuntimeDep
 from bot.web.errors import documented
-from bot.web.pages import render, signed_in
+from bot.web.pages import render, staff
 
 router = APIRouter()
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -72,13 +72,7 @@ async def dashboard_api(who: OfficerDep, rt: RuntimeDep,
 
 
 async def _page_scope(request: Request, rt: RuntimeDep) -> Officer | Response:
-    who = await signed_in(request, rt)
-    if who is None:
-        return RedirectResponse("/login", status_code=303)
-    if not who.supervises:
-        return render(request, rt, "message.html", status=403, who=who, section="admin",
-                      title="Tidak berwenang", text="Dasbor hanya untuk supervisor dan admin.")
-    return who
+    return await staff(request, rt, section="admin", text="Dasbor hanya untuk supervisor dan admin.")
 
 
 @router.get("/admin", response_class=HTMLResponse, include_in_schema=False)

@@ -53,6 +53,16 @@ def render(request: Request, rt: RuntimeDep, name: str, *, status: int = 200, **
     return response
 
 
+FORGED = "Permintaan ditolak: muat ulang halaman, lalu coba lagi."
+
+
+def forged(request: Request, given: str) -> Response | None:
+    """None when the form's CSRF token is right; else the 403 every page action answers."""
+    if csrf_ok(request, given):
+        return None
+    return Response(FORGED, status_code=403, media_type="text/plain; charset=utf-8")
+
+
 def csrf_ok(request: Request, given: str) -> bool:
     expected = request.cookies.get(CSRF) or ""
     return bool(expected) and secrets.compare_digest(expected, given)
@@ -67,6 +77,18 @@ async def signed_in(request: Request, rt: RuntimeDep) -> Officer | None:
     return await rt.transact(accounts.page_session, token, utcnow(),
                              idle=timedelta(minutes=settings.session_idle_minutes),
                              longest=timedelta(hours=settings.token_hours))
+
+
+async def staff(request: Request, rt: RuntimeDep, *, section: str, text: str,
+                admin: bool = False) -> Officer | Response:
+    """The signed-in supervisor or admin (``admin``: admins only); else to sign-in, or a 403 page saying ``text``."""
+    who = await signed_in(request, rt)
+    if who is None:
+        return RedirectResponse("/login", status_code=303)
+    if not (who.is_admin if admin else who.supervises):
+        return render(request, rt, "message.html", status=403, who=who, section=section, title="Tidak berwenang",
+                      text=text)
+    return who
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -103,9 +125,8 @@ async def login(request: Request, rt: RuntimeDep, username: Annotated[str, Form(
 
 @router.post("/logout")
 async def logout(request: Request, rt: RuntimeDep, csrf: Annotated[str, Form(max_length=100)] = "") -> Response:
-    if not csrf_ok(request, csrf):
-        return Response("Permintaan ditolak: muat ulang halaman, lalu coba lagi.", status_code=403,
-                        media_type="text/plain; charset=utf-8")
+    if (refused := forged(request, csrf)) is not None:
+        return refused
     token = request.cookies.get(SESSION)
     if token:
         await rt.transact(accounts.revoke, token, utcnow())
