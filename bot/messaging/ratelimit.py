@@ -1,5 +1,6 @@
-"""Pacing and fairness: token buckets (one per channel, or one per client), a minimum interval per chat, a gate.
+"""Fairness for the web service: a token bucket per client (in bounded memory) and a gate.
 
+Sending limits (a provider's rate, one chat's pace) are shared by every process: ``bot.messaging.pacing``.
 Every clock here can be replaced, so the rules are tested with a fake clock instead of waiting.
 """
 
@@ -8,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 Clock = Callable[[], float]
@@ -31,22 +32,6 @@ class Bucket:
             self.tokens = max(0.0, self.tokens - 1)
             return 0.0
         return (1 - self.tokens) / self.rate
-
-
-class TokenBucket:
-    """At most ``rate`` acquisitions per second on average, bursts up to ``burst``; ``acquire`` waits its turn."""
-
-    def __init__(self, rate: float, burst: float | None = None, *, clock: Clock = time.monotonic,
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
-        capacity = burst if burst is not None else max(1.0, rate)
-        self.bucket = Bucket(rate, capacity, capacity, clock())
-        self.clock, self.sleep = clock, sleep
-        self._lock = asyncio.Lock()
-
-    async def acquire(self) -> None:
-        async with self._lock:
-            while (wait := self.bucket.take(self.clock())) > 0:
-                await self.sleep(wait)
 
 
 class KeyedBuckets:
@@ -75,24 +60,6 @@ class KeyedBuckets:
         if len(self.buckets) >= self.max_keys:  # all busy: forget the oldest half rather than grow
             keep = sorted(self.buckets.items(), key=lambda kv: kv[1].counted_at)[len(self.buckets) // 2:]
             self.buckets = dict(keep)
-
-
-class PerKeyInterval:
-    """When the next message to one chat may go (Telegram: about one per second per chat)."""
-
-    def __init__(self, interval: float, *, clock: Clock = time.monotonic) -> None:
-        self.interval, self.clock = interval, clock
-        self.last: dict[str, float] = {}
-
-    def wait_for(self, key: str) -> float:
-        last = self.last.get(key)
-        return 0.0 if last is None else max(0.0, last + self.interval - self.clock())
-
-    def sent(self, key: str) -> None:
-        now = self.clock()
-        self.last[key] = now
-        if len(self.last) > 50_000:  # forget chats idle for longer than any wait they could still need
-            self.last = {k: v for k, v in self.last.items() if v > now - max(60.0, self.interval)}
 
 
 class Busy(Exception):

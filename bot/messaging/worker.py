@@ -19,11 +19,10 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import WorkerHeartbeat, utcnow
 from bot.db.session import insert_for
-from bot.messaging import outbox, reports, timers
+from bot.messaging import outbox, pacing, reports, timers
 from bot.messaging.channel import FailureKind, SendFailure
 from bot.messaging.media_jobs import media_step
 from bot.messaging.processing import sweep_inbound
-from bot.messaging.ratelimit import PerKeyInterval, TokenBucket
 from bot.messaging.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -38,8 +37,6 @@ class Worker:
         self.runtime = runtime
         self.id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self.channels = {name: runtime.channel(name) for name in runtime.pushed}
-        self.buckets = {name: TokenBucket(c.send_rate) for name, c in self.channels.items() if c.send_rate}
-        self.per_chat = {name: PerKeyInterval(c.chat_interval) for name, c in self.channels.items() if c.chat_interval}
         self._slots = asyncio.Semaphore(CONCURRENCY)
         self._last_sweep = 0.0
         self._last_timers = 0.0
@@ -52,15 +49,20 @@ class Worker:
             await transact(outbox.mark_retry, job=job, code=None, error=f"channel {job.channel} not configured",
                            max_attempts=self.runtime.settings.outbox_max_attempts)
             return None
-        pace = self.per_chat.get(job.channel)
-        if pace is not None:
-            wait = pace.wait_for(job.external_id)
+        if channel.chat_interval:  # one chat's pace, for the whole deployment (``bot.messaging.pacing``)
+            wait = await transact(pacing.take_turn, f"{job.channel}:chat:{job.external_id}",
+                                  interval=channel.chat_interval)
             if wait > 0:
                 await transact(outbox.mark_deferred, job=job, until=utcnow() + timedelta(seconds=wait))
                 return None
         async with self._slots:
-            if job.channel in self.buckets:
-                await self.buckets[job.channel].acquire()
+            if channel.send_rate:  # the provider account's rate, shared by every worker
+                wait = await transact(pacing.reserve, job.channel, rate=channel.send_rate,
+                                      burst=max(1.0, channel.send_rate))
+                if wait > self.runtime.settings.outbox_lease_seconds / 2:  # the lease would run out: later
+                    await transact(outbox.mark_deferred, job=job, until=utcnow() + timedelta(seconds=wait))
+                    return None
+                await asyncio.sleep(wait)
             try:
                 result = await channel.sender.send(job)
             except SendFailure as failure:
@@ -70,9 +72,6 @@ class Worker:
                 log.exception("sending outbox %s failed unexpectedly", job.id)
                 await self._failed(job, SendFailure(FailureKind.TRANSIENT, None, f"{type(exc).__name__}: {exc}"))
                 return None
-            finally:
-                if pace is not None:
-                    pace.sent(job.external_id)
         return reports.Sent(job, result.provider_id, result.status, result.template)
 
     async def _failed(self, job: outbox.Job, failure: SendFailure) -> None:
@@ -113,12 +112,14 @@ class Worker:
         return done
 
     async def timers(self) -> None:
-        """Forms to remind or forget, cases to close, personal data past retention (each its own transaction)."""
+        """Forms to remind or forget, cases to close, personal data past retention, idle sending limits (each its own
+        transaction)."""
         rt = self.runtime
         now = utcnow()
         done = await rt.transact(timers.forms, now)
         closed = await rt.transact(timers.unanswered, now, rt.engine.kb)
         purged = await rt.transact(timers.purge, now, rt.settings.retention_days, Path(rt.settings.media_dir))
+        await rt.transact(pacing.forget_idle)
         if done.reminded or done.forgotten or closed or purged.purged:
             log.info("timers: %d reminded, %d forms forgotten, %d cases closed, %d purged", done.reminded,
                      done.forgotten, closed, purged.purged)

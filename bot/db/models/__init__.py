@@ -5,11 +5,11 @@ from bot.db.models.broadcasts import Broadcast, BroadcastRecipient
 from bot.db.models.cases import Case, CaseEvent, CasePhoto, LocalHoliday, StatusLabel, SurveyResponse
 from bot.db.models.contacts import Contact, ConversationStateRow, Message
 from bot.db.models.inbox import CannedReply, Conversation, Label, Note
-from bot.db.models.messaging import Inbound, Media, Outbox, ProviderStatus, WorkerHeartbeat
+from bot.db.models.messaging import Inbound, Media, Outbox, ProviderStatus, SendLimit, WorkerHeartbeat
 from bot.db.models.people import ApiToken, AuditEntry, User
 
 __all__ = ["ApiToken", "AuditEntry", "Base", "Broadcast", "BroadcastRecipient", "CannedReply",
            "Case", "CaseEvent", "CasePhoto", "Contact", "Conversation",
            "ConversationStateRow", "Inbound", "Label", "LocalHoliday", "Media", "Message", "Note", "Outbox",
-           "ProviderStatus",
-           "StatusLabel", "SurveyResponse", "UTCDateTime", "User", "WorkerHeartbeat", "length_of", "utcnow"]
+           "ProviderStatus", "SendLimit", "StatusLabel", "SurveyResponse", "UTCDateTime", "User", "WorkerHeartbeat",
+           "length_of", "utcnow"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db.models.base import Base, UTCDateTime, utcnow
@@ -128,3 +128,16 @@ class WorkerHeartbeat(Base):
     worker_id: Mapped[str] = mapped_column(String(120), primary_key=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     beat_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SendLimit(Base):
+    """A sending limit shared by every process: a provider account's rate, or the pace of one chat.
+
+    ``tat`` ("theoretical arrival time", seconds since the epoch) is the state of the generic cell rate algorithm
+    (``bot.messaging.pacing``): one number per key, advanced atomically by whoever sends next.
+    """
+
+    __tablename__ = "send_limits"
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    tat: Mapped[float] = mapped_column(Float)

@@ -8,7 +8,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bot.db.models import AuditEntry, Case, CasePhoto, ConversationStateRow, Media, Outbox, utcnow
 from bot.messaging import timers
@@ -66,3 +68,27 @@ async def test_an_unanswered_case_closes_and_personal_data_goes_after_retention(
     assert (await client.post(f"/api/cases/{ticket}/nik", headers=officer)).status_code == 404
     audit = await rt.transact(lambda s: [(a.action, a.detail) for a in s.scalars(select(AuditEntry))])
     assert ("retention.purge", {"cases": 1, "photos": 2, "days": 0}) in audit
+
+
+async def test_several_workers_at_once_remind_each_form_once_and_a_crash_repeats_nothing(
+        api: tuple[httpx.AsyncClient, Runtime]) -> None:
+    """Every worker runs the timers; each step locks the rows it changes (SKIP LOCKED) in one transaction, so
+    three at once remind each form once, and a step that dies half-way leaves no trace for the next one."""
+    _, rt = api
+    phones = [f"+62813555000{n:02d}" for n in range(6)]
+    for phone in phones:
+        await say(rt, "lapor", phone=phone)
+        await say(rt, "setuju", phone=phone)
+    later = utcnow() + timedelta(minutes=61)
+
+    def dies_half_way(session: Session) -> None:
+        timers.forms(session, later)
+        raise RuntimeError("the worker was killed")
+
+    with pytest.raises(RuntimeError):
+        await rt.transact(dies_half_way)
+    done = await asyncio.gather(*(rt.transact(timers.forms, later) for _ in range(3)))
+    assert sum(d.reminded for d in done) == len(phones)
+    reminded = await rt.transact(lambda s: list(s.scalars(select(Outbox.contact_id).where(
+        Outbox.body == messages.FORM_REMINDER))))
+    assert len(reminded) == len(set(reminded)) == len(phones)

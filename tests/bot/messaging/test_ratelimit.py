@@ -5,10 +5,8 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
-from bot.messaging.ratelimit import Busy, Gate, KeyedBuckets, TokenBucket
+from bot.messaging.ratelimit import Busy, Gate, KeyedBuckets
 
 
 class Clock:
@@ -67,17 +65,3 @@ async def test_the_gate_admits_some_queues_some_and_refuses_the_rest() -> None:
     release.set()
     results = await asyncio.gather(*tasks)
     assert results.count("served") == 5 and results.count("refused") == 3
-
-
-@given(st.floats(min_value=0.5, max_value=50), st.integers(min_value=1, max_value=60))
-async def test_the_send_rate_holds_whatever_the_rate(rate: float, sends: int) -> None:
-    clock = [100.0]
-
-    async def sleep(seconds: float) -> None:
-        clock[0] += seconds
-
-    bucket = TokenBucket(rate, clock=lambda: clock[0], sleep=sleep)
-    for _ in range(sends):
-        await bucket.acquire()
-    burst = max(1.0, rate)
-    assert clock[0] - 100.0 == pytest.approx(max(0.0, (sends - burst) / rate), abs=1e-6)

@@ -1,13 +1,12 @@
-"""Pacing with a fake clock (mutation testing of bot/ratelimit.py): the interval per chat, an explicit burst, the
-rounding tolerance of a bucket, and which clients keep their limits when memory is full."""
+"""Client buckets with a fake clock (mutation testing of bot/messaging/ratelimit.py): the rounding tolerance of a
+bucket, and which clients keep their limits when memory is full."""
 
 from __future__ import annotations
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.messaging.ratelimit import EPSILON, Bucket, KeyedBuckets, PerKeyInterval, TokenBucket
+from bot.messaging.ratelimit import EPSILON, Bucket, KeyedBuckets
 
 
 class Clock:
@@ -16,68 +15,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-def test_a_chat_waits_the_interval_after_a_message() -> None:
-    clock = Clock(100.0)
-    chats = PerKeyInterval(1.5, clock=clock)
-    assert chats.wait_for("42") == 0.0  # never written to: no wait
-    chats.sent("42")
-    assert chats.wait_for("42") == 1.5
-    assert chats.wait_for("43") == 0.0  # another chat is not held up
-    clock.now = 100.5
-    assert chats.wait_for("42") == pytest.approx(1.0)
-    clock.now = 101.5
-    assert chats.wait_for("42") == 0.0
-    clock.now = 250.0
-    assert chats.wait_for("42") == 0.0  # long ago: no wait, never a negative one
-    chats.sent("42")
-    assert chats.wait_for("42") == 1.5  # counted from the latest message
-
-
-@given(st.floats(min_value=0.0, max_value=30.0), st.floats(min_value=0.0, max_value=100.0))
-def test_the_wait_is_what_remains_of_the_interval(interval: float, elapsed: float) -> None:
-    clock = Clock(5000.0)
-    chats = PerKeyInterval(interval, clock=clock)
-    chats.sent("chat")
-    clock.now += elapsed
-    assert chats.wait_for("chat") == pytest.approx(max(0.0, interval - elapsed), abs=1e-6)
-
-
-def test_memory_for_chats_stays_bounded_and_only_idle_chats_are_forgotten() -> None:
-    clock = Clock(0.0)
-    chats = PerKeyInterval(1.0, clock=clock)
-    for n in range(49_997):
-        chats.sent(f"idle-{n}")
-    clock.now = 39.5
-    chats.sent("idle-for-60.5s")
-    clock.now = 40.0
-    chats.sent("idle-for-60s")
-    clock.now = 60.0
-    chats.sent("idle-for-40s")
-    clock.now = 100.0
-    assert len(chats.last) == 50_000  # up to 50,000 chats are all remembered
-    chats.sent("new")  # the 50,001st: chats idle for a minute or more are forgotten
-    assert set(chats.last) == {"idle-for-40s", "new"}
-    assert chats.wait_for("new") == 1.0  # the chat just written to still waits
-    clock.now = 100.25
-    assert chats.wait_for("new") == pytest.approx(0.75)
-
-
-async def test_an_explicit_burst_is_used() -> None:
-    clock = Clock(50.0)
-    slept: list[float] = []
-
-    async def sleep(seconds: float) -> None:
-        slept.append(seconds)
-        clock.now += seconds
-
-    bucket = TokenBucket(1.0, 5, clock=clock, sleep=sleep)
-    for _ in range(5):
-        await bucket.acquire()
-    assert slept == []  # five at once
-    await bucket.acquire()
-    assert slept == [pytest.approx(1.0)]
 
 
 def test_a_bucket_short_of_a_token_by_rounding_only_still_gives_it() -> None:
