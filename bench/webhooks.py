@@ -90,6 +90,8 @@ def _fake_twilio(conn: Connection) -> None:
         command = conn.recv()
         if command == "sent":
             conn.send([m["To"] for m in fake.sent])
+        elif command == "times":  # when each send arrived (time.monotonic of this process)
+            conn.send([r.at for r in fake.seen("messages")])
         else:
             fake.stop()
             conn.send(None)
@@ -108,6 +110,11 @@ class RemoteFakeTwilio:
         self._conn.send("sent")
         recipients: list[str] = self._conn.recv()
         return recipients
+
+    def arrivals(self) -> list[float]:
+        self._conn.send("times")
+        times: list[float] = self._conn.recv()
+        return times
 
     def stop(self) -> None:
         self._conn.send("stop")

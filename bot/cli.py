@@ -75,6 +75,14 @@ def cmd_chat(args: argparse.Namespace) -> int:
             print("Bot> " + message.as_text().replace("\n", "\n     ") + "\n")
 
 
+def _banner(log_format: str) -> Any:
+    """Where the start-up lines go: the terminal, or the log as JSON lines (``LOG_FORMAT=json``: a log shipper
+    reads every line of the service's output)."""
+    if log_format == "json":
+        return lambda line: log.info("%s", line.strip())
+    return lambda line: print(line, flush=True)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -86,27 +94,28 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if settings.auto_migrate:
         upgrade(settings.database_url)
     base = f"http://{settings.host}:{settings.port}"
-    print(f"dinsos-bot berjalan di {base}", flush=True)
+    say = _banner(settings.log_format)
+    say(f"dinsos-bot berjalan di {base}")
     if settings.simulator_on:
-        print(f"  Simulator chat : {base}/simulator", flush=True)
+        say(f"  Simulator chat : {base}/simulator")
     if settings.docs_on:
-        print(f"  API (OpenAPI)  : {base}/docs", flush=True)
-    print(f"  Kesehatan      : {base}/healthz", flush=True)
+        say(f"  API (OpenAPI)  : {base}/docs")
+    say(f"  Kesehatan      : {base}/healthz")
     if settings.whatsapp_enabled:
         where = settings.public_base_url or base
-        print(f"  WhatsApp       : {where}/webhooks/twilio/whatsapp (status: /webhooks/twilio/status)", flush=True)
+        say(f"  WhatsApp       : {where}/webhooks/twilio/whatsapp (status: /webhooks/twilio/status)")
     if settings.telegram_enabled:
         mode = "webhook" if settings.public_base_url else "long polling (PUBLIC_BASE_URL kosong)"
-        print(f"  Telegram       : {mode}", flush=True)
+        say(f"  Telegram       : {mode}")
     if not settings.simulator_on:
-        print("  Simulator chat : mati (SIMULATOR_ENABLED=false)", flush=True)
-    print(f"  Kotak masuk    : {base}/inbox (masuk: {base}/login)", flush=True)
-    print(f"  API petugas    : {base}/api/cases, /api/conversations (masuk: POST {base}/api/token)", flush=True)
-    print("  Admin pertama  : .venv/bin/dinsos-bot users add admin --role admin --password-stdin", flush=True)
-    print("                   (ketik kata sandi, min. 10 karakter, lalu Enter)", flush=True)
+        say("  Simulator chat : mati (SIMULATOR_ENABLED=false)")
+    say(f"  Kotak masuk    : {base}/inbox (masuk: {base}/login)")
+    say(f"  API petugas    : {base}/api/cases, /api/conversations (masuk: POST {base}/api/token)")
+    say("  Admin pertama  : .venv/bin/dinsos-bot users add admin --role admin --password-stdin")
+    say("                   (ketik kata sandi, min. 10 karakter, lalu Enter)")
     workers = settings.web_workers
     if workers > 1 and settings.database_url.startswith("sqlite"):
-        print("  WEB_WORKERS > 1 needs PostgreSQL (SQLite has one writer): using 1 process", flush=True)
+        say("  WEB_WORKERS > 1 needs PostgreSQL (SQLite has one writer): using 1 process")
         workers = 1
     options: dict[str, Any] = {
         "host": settings.host, "port": settings.port, "log_level": settings.log_level.lower(),
@@ -122,11 +131,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_kb_import(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from knowledge import kb
 
+    targets = list(args.target)
+    if len(targets) == 1 and targets[0] not in kb.slugs():
+        return _kb_change(Path(targets[0]), agency=args.agency, apply=args.apply)
+    if args.apply or args.agency:
+        print("--apply and --agency go with a FILE: dinsos-bot kb import FILE [--agency SLUG] [--apply]")
+        return 2
     failed = False
     for entry in kb.registry():
-        if args.agency and entry["slug"] not in args.agency:
+        if targets and entry["slug"] not in targets:
             continue
         result = kb.import_one(entry)
         path = kb.write(result)
@@ -137,6 +154,45 @@ def cmd_kb_import(args: argparse.Namespace) -> int:
             failed = True
             print(f"  KOREKSI TIDAK BERLAKU: {stale}")
     return 1 if failed else 0
+
+
+def _kb_change(path: Any, *, agency: str | None, apply: bool) -> int:
+    """Check a new or corrected standard, show what would change, and with ``apply`` make it live everywhere."""
+    import asyncio
+    import getpass
+
+    from bot.messaging import knowledge as live
+    from knowledge import kb
+    from knowledge.changes import ChangeError, diff, read
+
+    async def run() -> int:
+        async with transactor() as transact:
+            _, applied = await transact(live.stored)
+            current = {slug: applied.get(slug) or kb.read_data(slug) for slug in kb.slugs()}
+            try:
+                candidate = read(path, agency=agency, current=current)
+            except ChangeError as error:
+                print(f"{path}: tidak bisa dipakai, tidak ada yang diubah:")
+                for problem in error.problems:
+                    print(f"  {problem}")
+                return 1
+            lines = diff(current[candidate.slug], candidate, await transact(live.holidays, candidate.slug))
+            print(f"Perubahan untuk {candidate.data['agency']['name']} ({candidate.slug}) dari {path.name}:")
+            print("\n".join(f"  {line}" for line in lines) if lines else "  tidak ada perubahan")
+            for note in candidate.notes:
+                print(f"  catatan: {note}")
+            if not lines:
+                return 0
+            if not apply:
+                print("Belum diterapkan. Periksa di atas, lalu jalankan lagi dengan --apply.")
+                return 0
+            version = await transact(live.apply, candidate, source=path.name, author=getpass.getuser(),
+                                     summary=lines)
+            print(f"Diterapkan (versi {version}): setiap proses yang berjalan memakainya dalam "
+                  f"{live.POLL:.0f} detik, tanpa restart.")
+            return 0
+
+    return asyncio.run(run())
 
 
 def cmd_kb_check(args: argparse.Namespace) -> int:
@@ -272,8 +328,13 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--agency", choices=KNOWN_AGENCIES)
     chat.set_defaults(func=cmd_chat)
     kb = sub.add_parser("kb", help="knowledge base").add_subparsers(dest="kb_command", required=True)
-    imp = kb.add_parser("import", help="import knowledge/sources into knowledge/data (keeps corrections)")
-    imp.add_argument("agency", nargs="*")
+    imp = kb.add_parser("import", help="check a new or corrected standard FILE, show what would change, and "
+                        "with --apply make it live in every process; or, given agency slugs (or nothing), import "
+                        "knowledge/sources into knowledge/data (keeps corrections)")
+    imp.add_argument("target", nargs="*", metavar="FILE|AGENCY",
+                     help="an agency's .yaml knowledge file or a standard document; or agency slugs")
+    imp.add_argument("--apply", action="store_true", help="store the change: every process answers from it")
+    imp.add_argument("--agency", help="whose standard a document (.txt, .html) is")
     imp.set_defaults(func=cmd_kb_import)
     kb.add_parser("check", help="validate knowledge/data").set_defaults(func=cmd_kb_check)
     sub.add_parser("worker", help="run the outbox/media worker alone").set_defaults(func=cmd_worker)
@@ -300,11 +361,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def share_metrics(settings_dir: str | None, *, several: bool) -> None:
+    """Processes count into one folder (prometheus-client's multiprocess mode), which must be chosen before
+    anything imports prometheus_client: ``METRICS_DIR``, or, for several web processes without it, a new
+    temporary folder (the worker processes then count apart, and /metrics does not show them)."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return
+    if settings_dir:
+        Path(settings_dir).mkdir(parents=True, exist_ok=True)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = settings_dir
+    elif several:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="dinsos-bot-metrics-")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from bot import logs
 
-    logs.configure(get_settings())
+    settings = get_settings()
+    share_metrics(settings.metrics_dir, several=args.func is cmd_serve and settings.web_workers > 1)
+    logs.configure(settings)
     return int(args.func(args))
 
 

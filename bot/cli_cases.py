@@ -1,5 +1,6 @@
-"""`dinsos-bot users ...`, `cases ...`, `skm report` and `keys new`: officers' accounts, cases and the
-satisfaction survey for operators without the web (registered by ``bot.cli``)."""
+"""`dinsos-bot users ...`, `cases ...`, `skm report`, `keys new|rotate`, `backup` and `restore`: officers'
+accounts, cases, the satisfaction survey, the DATA_KEY and backups for operators without the web (registered by
+``bot.cli``)."""
 
 from __future__ import annotations
 
@@ -251,6 +252,100 @@ def cmd_keys_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_keys_rotate(args: argparse.Namespace) -> int:
+    """Every stored NIK and photo encrypted again under the first key of DATA_KEY; resumable (run it again)."""
+    from pathlib import Path
+
+    from bot.ops import keys
+    from bot.runtime import protector
+
+    settings = get_settings()
+    box = protector(settings)
+    if box.keys == 1:
+        print("DATA_KEY lists one key: checking that everything is under it (to rotate, put a new key first: "
+              "DATA_KEY=NEW,OLD, restart the service and workers, then run this again)", flush=True)
+    else:
+        print(f"DATA_KEY lists {box.keys} keys: encrypting everything again under the first", flush=True)
+
+    async def run() -> keys.Progress:
+        async with transactor() as transact:
+            return await keys.rotate(transact, box, Path(settings.media_dir), batch=args.batch,
+                                     report=lambda progress: print(progress.line(), flush=True))
+
+    progress = asyncio.run(run())
+    done = progress.rotated
+    print(f"encrypted again: {done['nik']} NIK(s), {done['form']} form(s) in progress, {done['photo']} photo(s)")
+    if progress.unreadable:
+        for item in progress.unreadable[:20]:
+            print(f"  no key of DATA_KEY opens {item}", file=sys.stderr)
+        return _fail(f"{len(progress.unreadable)} value(s) open with none of the keys in DATA_KEY and were left "
+                     "as they are: add the key they were sealed with to the end of DATA_KEY, then run "
+                     "`dinsos-bot keys rotate` again (keep the older keys until it reports none)")
+    print("everything is under the first key of DATA_KEY" + (
+        ": now remove the older key(s) from DATA_KEY and restart the service and the workers" if box.keys > 1
+        else ""))
+    return 0
+
+
+def _scrubbed(error: BaseException, url: str) -> str:
+    """An error as it may be printed: never the database password."""
+    from sqlalchemy.engine import make_url
+
+    first = (str(error).splitlines() or [""])[0]
+    said = f"{error}" if type(error).__name__ == "BackupError" else f"{type(error).__name__}: {first}"
+    password = make_url(url).password
+    return said.replace(str(password), "***") if password else said
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    """One dated archive of the database and the stored photos (``bot.ops.backup``)."""
+    from pathlib import Path
+
+    from bot.ops import backup
+
+    settings = get_settings()
+    to = Path(args.to) if args.to else Path(settings.media_dir).parent / "backups"
+    try:
+        made = backup.backup(settings.database_url, Path(settings.media_dir), to)
+    except Exception as error:  # said in one line, whatever it is, without the password
+        return _fail(_scrubbed(error, settings.database_url))
+    counts = made.counts
+    print(f"backup written: {made.path} ({made.size / 1e6:.1f} MB in {made.seconds:.1f} s; "
+          f"{counts.get('cases', 0)} case(s), {counts.get('messages', 0)} message(s), {made.photos} photo(s), "
+          f"schema {made.schema})")
+    print("keep a copy on another machine, and DATA_KEY apart from it: without the key the NIKs and photos in "
+          "it cannot be read")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Bring an archive back into an empty database and an empty MEDIA_DIR."""
+    from pathlib import Path
+
+    from bot.ops import backup, keys
+    from bot.runtime import protector
+
+    settings = get_settings()
+    media = Path(settings.media_dir)
+    try:
+        done = backup.restore(Path(args.archive), settings.database_url, media)
+    except Exception as error:  # said in one line, whatever it is, without the password
+        return _fail(_scrubbed(error, settings.database_url))
+    schema = f"schema {done.schema}" + (f", upgraded to {done.upgraded_to}" if done.upgraded_to else "")
+    print(f"restored: {done.counts.get('cases', 0)} case(s), {done.counts.get('messages', 0)} message(s), "
+          f"{done.photos} photo(s); {schema} ({done.seconds:.1f} s)")
+
+    async def check() -> list[str]:
+        async with transactor() as transact:
+            return await keys.unreadable_sample(transact, protector(settings), media)
+
+    unreadable = asyncio.run(check())
+    if unreadable:
+        return _fail(f"restored, but DATA_KEY opens none of {', '.join(unreadable[:3])}: set DATA_KEY to the "
+                     "key(s) in use when the backup was made (newest first) before starting the service")
+    return 0
+
+
 def register(sub: Any) -> None:
     users = sub.add_parser("users", help="officers' accounts").add_subparsers(dest="users_command", required=True)
     add = users.add_parser("add", help="create an account")
@@ -297,3 +392,14 @@ def register(sub: Any) -> None:
 
     keys = sub.add_parser("keys", help="the DATA_KEY").add_subparsers(dest="keys_command", required=True)
     keys.add_parser("new", help="print a new random key for DATA_KEY").set_defaults(func=cmd_keys_new)
+    rotate = keys.add_parser("rotate", help="encrypt every stored NIK and photo again under the first key of "
+                             "DATA_KEY (resumable: run it again)")
+    rotate.add_argument("--batch", type=int, default=200, help="rows or files per batch (each one committed)")
+    rotate.set_defaults(func=cmd_keys_rotate)
+
+    save = sub.add_parser("backup", help="one dated archive of the database and the stored photos")
+    save.add_argument("--to", help="the folder to write it in (default: backups beside MEDIA_DIR)")
+    save.set_defaults(func=cmd_backup)
+    back = sub.add_parser("restore", help="bring a backup back into an empty database and an empty MEDIA_DIR")
+    back.add_argument("archive")
+    back.set_defaults(func=cmd_restore)

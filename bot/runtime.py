@@ -13,7 +13,7 @@ from bot.cases.local import Cached
 from bot.channels import simulator, telegram, whatsapp_twilio
 from bot.db.session import make_engine, make_sessionmaker
 from bot.db.transact import Transactor
-from bot.domain.protect import Protector, new_key, parse_key
+from bot.domain.protect import Protector, new_key, parse_key, parse_keys
 from bot.messaging.channel import Channel
 from bot.messaging.runtime import Runtime
 from bot.settings import Settings
@@ -24,10 +24,11 @@ log = logging.getLogger(__name__)
 
 
 def protector(settings: Settings) -> Protector:
-    """What encrypts NIKs and case photos: ``DATA_KEY`` (its first key), or in development a key made once in
-    ``DATA_KEY_FILE`` (production refuses to start without DATA_KEY: see ``Settings``)."""
+    """What encrypts NIKs and case photos: ``DATA_KEY`` (its first key; the others, older, still open what they
+    sealed until ``keys rotate`` has run), or in development a key made once in ``DATA_KEY_FILE`` (production
+    refuses to start without DATA_KEY: see ``Settings``)."""
     if settings.data_key and settings.data_key.strip():
-        return Protector(parse_key(settings.data_key.split(",")[0].strip()))
+        return Protector(*parse_keys(settings.data_key))
     path = Path(settings.data_key_file) if settings.data_key_file else Path(settings.media_dir).parent / "data.key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     log_level: str = "INFO"
+    log_format: Literal["plain", "json"] = "plain"  # json: one JSON object a line, for a log shipper
+    metrics_dir: str | None = None  # shared by the processes of one host: /metrics sums their counters
     database_url: str = "sqlite+aiosqlite:///./data/dinsos.db"
     auto_migrate: bool = True
     agencies: Annotated[list[str], NoDecode] = Field(default_factory=lambda: list(KNOWN_AGENCIES))

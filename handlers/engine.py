@@ -14,6 +14,8 @@ does no I/O. A router tries the handlers in a stated order and the first whose `
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
@@ -79,6 +81,14 @@ class Engine:
             Empty(), Reset(), More(), Menu(), Thanks(), Greeting(), Presence(), Fear(), Status(), PhotoHere(),
             Upset(), Officer(), Schedules(), Answer(),
         ]
+
+    def with_knowledge(self, kb: KnowledgeBase) -> Engine:
+        """The same engine (lexicon, handlers, clock, key, hosts' callbacks) answering from ``kb``: what a
+        running process switches to when an agency's knowledge changes (``dinsos-bot kb import --apply``)."""
+        engine = copy.copy(self)
+        engine.kb = kb
+        engine.ctx = dataclasses.replace(self.ctx, kb=kb, reader=Reader(kb, self.lex), dispatch=engine.dispatch)
+        return engine
 
     def turn(self, msg: InboundMessage, state: ConversationState) -> Reply:
         """Answer one message; ``state`` is changed in place to what the conversation remembers next."""

@@ -99,8 +99,10 @@ class KnowledgeBase:
 
     @classmethod
     def load(cls, slugs: list[str] | None = None, *, data_dir: Path = kb.DATA,
-             registry: Path = kb.REGISTRY, aliases: dict[str, dict[str, list[str]]] | None = None
-             ) -> KnowledgeBase:
+             registry: Path = kb.REGISTRY, aliases: dict[str, dict[str, list[str]]] | None = None,
+             overrides: dict[str, dict[str, Any]] | None = None) -> KnowledgeBase:
+        """``overrides``: an agency's knowledge applied since the code was installed (``dinsos-bot kb import
+        FILE --apply``, kept in the database), used instead of its file."""
         entries = kb.registry(registry)
         known = {e["slug"] for e in entries}
         if slugs:
@@ -111,7 +113,8 @@ class KnowledgeBase:
         for entry in entries:
             if slugs and entry["slug"] not in slugs:
                 continue
-            agencies.append(_agency(entry, kb.read_data(entry["slug"], data_dir), aliases or {}))
+            data = (overrides or {}).get(entry["slug"]) or kb.read_data(entry["slug"], data_dir)
+            agencies.append(_agency(entry, data, aliases or {}))
         return cls(agencies)
 
 
@@ -134,5 +137,5 @@ def _agency(entry: dict[str, Any], data: dict[str, Any], aliases: dict[str, dict
         region=info.get("region") or entry.get("region", ""), timezone=info["timezone"],
         places=list(entry.get("places", [])), contacts=dict(info.get("contacts") or {}),
         office_hours=info.get("office_hours"), general=dict(info.get("general") or {}),
-        documents=documents, services=services, working_hours=entry.get("working_hours"),
+        documents=documents, services=services, working_hours=info.get("working_hours") or entry.get("working_hours"),
     )

@@ -35,10 +35,15 @@ def open_case(session: Session, draft: OpenCase, *, contact_id: int, channel: st
     """Open the case in the caller's transaction; the same NIK with an open case of the same kind gets that
     case's ticket instead (``duplicate``)."""
     agency = kb.agencies[draft.agency]
-    nik = nik_of(protector, draft.nik_sealed)
+    clear, key = protector.opened(base64.b64decode(draft.nik_sealed), "nik")
+    nik = clear.decode()
     nik_hash = protector.lookup(nik, "nik")
+    # A form begun before DATA_KEY got a newer key: its NIK is sealed again, so the case is under the newest.
+    sealed = draft.nik_sealed if key == 0 else base64.b64encode(protector.encrypt(clear, "nik")).decode()
+    # While DATA_KEY is being rotated, an older case's hash may still be under an older key: look for every one.
     existing = session.scalar(
-        select(Case.ticket).where(Case.nik_hash == nik_hash, Case.topic == draft.topic, Case.agency == draft.agency,
+        select(Case.ticket).where(Case.nik_hash.in_(protector.lookups(nik, "nik")), Case.topic == draft.topic,
+                                  Case.agency == draft.agency,
                                   Case.status.in_((CaseStatus.OPEN, CaseStatus.WAITING))).limit(1))
     if existing is not None:
         return Opened(existing, True, None)
@@ -53,7 +58,7 @@ def open_case(session: Session, draft: OpenCase, *, contact_id: int, channel: st
     case = Case(ticket=ticket, agency=agency.slug, contact_id=contact_id, channel=channel, topic=draft.topic,
                 service=draft.service, status=CaseStatus.OPEN, step=1, steps=steps,
                 procedure_source=procedure.source[:200], due_at=due[-1], name=draft.name,
-                nik_sealed=draft.nik_sealed, nik_hash=nik_hash, nik_masked=mask(nik), kecamatan=draft.kecamatan,
+                nik_sealed=sealed, nik_hash=nik_hash, nik_masked=mask(nik), kecamatan=draft.kecamatan,
                 desa=draft.desa, description=draft.description, phone=draft.phone, created_at=draft.opened_at,
                 updated_at=draft.opened_at)
     session.add(case)

@@ -12,9 +12,10 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from bot import metrics
 from bot.db.models import Media, length_of, utcnow
 from bot.inbox import conversations
-from bot.logs import safe_error, safe_text
+from bot.logs import JOB_ID, safe_error, safe_text
 from bot.messaging import casework, files, outbox
 from bot.messaging.channel import FetchError, FetchFailure
 from bot.messaging.runtime import Runtime
@@ -82,6 +83,7 @@ def _record(session: Session, item_id: int, *, status: str, error: str | None,
 async def _finish(runtime: Runtime, item: Media, *, status: str, error: str | None = None,
                   stored: files.StoredFile | None = None, notify: str | None = None) -> None:
     await runtime.transact(_record, item.id, status=status, error=error, stored=stored, notify=notify)
+    metrics.MEDIA.labels(item.channel, "retry" if status == MediaStatus.PENDING else status).inc()
     if notify:
         runtime.wakeup.set()
 
@@ -118,8 +120,11 @@ async def _retry_or_fail(runtime: Runtime, item: Media, error: str, *, retry: bo
 async def media_step(runtime: Runtime) -> int:
     items = await runtime.transact(claim_media)
     for item in items:
+        job = JOB_ID.set(f"media-{item.id}")
         try:
             await process_one(runtime, item)
         except Exception:  # recording the outcome failed (database away): the lease expires, it is tried again
             log.exception("media %s: outcome not recorded", item.id)
+        finally:
+            JOB_ID.reset(job)
     return len(items)

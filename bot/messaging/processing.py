@@ -17,9 +17,10 @@ from typing import Any
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
+from bot import metrics
 from bot.db import conversations
 from bot.db.models import Contact, Inbound, Media, length_of, utcnow
-from bot.logs import safe_error, safe_text
+from bot.logs import JOB_ID, safe_error, safe_text
 from bot.messaging import outbox
 from bot.messaging.batch import Batch
 from bot.messaging.channel import Channel
@@ -107,6 +108,14 @@ async def _process_batch(runtime: Runtime, *, only: int | None = None) -> int:
     rows, incomings = await runtime.transact(_read_batch, batch, only)
     if not rows:
         return 0
+    job = JOB_ID.set(f"inbound-{rows[0].id}-{rows[-1].id}")
+    try:
+        return await _answer_batch(runtime, batch, rows, incomings)
+    finally:
+        JOB_ID.reset(job)
+
+
+async def _answer_batch(runtime: Runtime, batch: Batch, rows: list[Any], incomings: list[InboundMessage]) -> int:
     for row, incoming in zip(rows, incomings, strict=True):
         batch.handle(row, incoming)
         await asyncio.sleep(0)  # let webhooks in between: answering is CPU work on the same event loop
@@ -117,11 +126,31 @@ async def _process_batch(runtime: Runtime, *, only: int | None = None) -> int:
         return -1  # read again
     runtime.processed_upto = max(runtime.processed_upto, max(r.id for r in rows))
     runtime.wakeup.set()
+    _count(batch, rows)
     return len(rows)
 
 
+def _count(batch: Batch, rows: list[Any]) -> None:
+    """The metrics of a written batch: each delivery's outcome, the time to its answer, the replies by kind."""
+    now = utcnow()
+    received = {row.id: row for row in rows}
+    for item in batch.done:
+        row = received[item["id"]]
+        if item["status"] == InboundStatus.FAILED:
+            outcome = "failed"
+        elif item["contact_id"] is None:
+            outcome = "ignored"
+        else:
+            outcome = "answered"
+            metrics.ANSWER_SECONDS.observe(max(0.0, (now - row.received_at).total_seconds()))
+        metrics.INBOUND.labels(row.channel, outcome).inc()
+    for message in batch.messages:
+        if message["direction"] == "out":
+            metrics.REPLIES.labels(metrics.reply_kind(message["intent"]), message["intent"] or "none").inc()
+
+
 def _read_batch(session: Session, batch: Batch, only: int | None) -> tuple[list[Any], list[InboundMessage]]:
-    query = (select(Inbound.id, Inbound.channel, Inbound.payload, Inbound.attempts)
+    query = (select(Inbound.id, Inbound.channel, Inbound.payload, Inbound.attempts, Inbound.received_at)
              .where(Inbound.status == InboundStatus.RECEIVED))
     query = query.where(Inbound.id == only) if only is not None else query.order_by(Inbound.id).limit(BATCH)
     rows = list(session.execute(query).all())
@@ -152,6 +181,7 @@ def _record_failure(session: Session, inbound_id: int, error: str, channels: dic
     if failed.attempts < DELIVERY_ATTEMPTS:
         return
     failed.status = InboundStatus.FAILED
+    metrics.INBOUND.labels(failed.channel, "failed").inc()
     incoming = parse(channels, failed.channel, failed.payload)
     if incoming.ignored or not incoming.user:
         return

@@ -40,6 +40,7 @@ class Runtime:
     processed_upto: int = 0  # highest inbound id this process has seen processed
     media_waiting: bool = True  # photos may be queued: the worker looks (at start, after new ones, every 5 s)
     local: Cached = field(default_factory=Cached)  # the admin's local holidays and labels, as last read
+    knowledge_version: int = 0  # the applied knowledge this process answers from (``bot.messaging.knowledge``)
     writer: InboundWriter = field(init=False)
     _photo_pool: ProcessPoolExecutor | None = field(default=None, init=False)
 

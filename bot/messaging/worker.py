@@ -15,11 +15,14 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from bot import metrics
 from bot.db.models import WorkerHeartbeat, utcnow
 from bot.db.session import insert_for
-from bot.messaging import outbox, pacing, reports, timers
+from bot.logs import JOB_ID
+from bot.messaging import knowledge, outbox, pacing, reports, timers
 from bot.messaging.channel import FailureKind, SendFailure
 from bot.messaging.media_jobs import media_step
 from bot.messaging.processing import sweep_inbound
@@ -41,8 +44,10 @@ class Worker:
         self._last_sweep = 0.0
         self._last_timers = 0.0
         self._last_beat = -HEARTBEAT_EVERY
+        self._last_knowledge = -knowledge.POLL
 
     async def _deliver(self, job: outbox.Job) -> reports.Sent | None:
+        JOB_ID.set(f"outbox-{job.id}")  # this task's log lines (gather runs each job in a task of its own)
         transact = self.runtime.transact
         channel = self.channels.get(job.channel)
         if channel is None or channel.sender is None:
@@ -72,10 +77,12 @@ class Worker:
                 log.exception("sending outbox %s failed unexpectedly", job.id)
                 await self._failed(job, SendFailure(FailureKind.TRANSIENT, None, f"{type(exc).__name__}: {exc}"))
                 return None
+        metrics.SENT.labels(job.channel).inc()
         return reports.Sent(job, result.provider_id, result.status, result.template)
 
     async def _failed(self, job: outbox.Job, failure: SendFailure) -> None:
         transact = self.runtime.transact
+        metrics.SEND_FAILURES.labels(job.channel, str(failure.code or "none")[:20], failure.kind.value).inc()
         if failure.kind == FailureKind.TRANSIENT:
             status = await transact(outbox.mark_retry, job=job, code=failure.code, error=failure.message,
                                     max_attempts=self.runtime.settings.outbox_max_attempts,
@@ -106,6 +113,9 @@ class Worker:
         if time.monotonic() - self._last_beat > HEARTBEAT_EVERY:
             self._last_beat = time.monotonic()
             await self.runtime.transact(heartbeat, self.id, utcnow())
+        if time.monotonic() - self._last_knowledge > knowledge.POLL:  # timers close cases by the new knowledge
+            self._last_knowledge = time.monotonic()
+            await knowledge.refresh(self.runtime)
         if time.monotonic() - self._last_timers > TIMERS_EVERY:
             self._last_timers = time.monotonic()
             await self.timers()
@@ -148,6 +158,8 @@ class Worker:
             await self._send_loop(stop)
         finally:
             await media
+            with contextlib.suppress(Exception):  # stopped cleanly: not ready at once (a killed one: after 60 s)
+                await self.runtime.transact(gone, self.id)
         log.info("worker %s stopped", self.id)
 
     async def _send_loop(self, stop: asyncio.Event) -> None:
@@ -170,6 +182,11 @@ def heartbeat(session: Session, worker_id: str, now: datetime) -> None:
     upsert = insert_for(session)(WorkerHeartbeat).values(worker_id=worker_id[:120], started_at=now, beat_at=now)
     session.execute(upsert.on_conflict_do_update(index_elements=[WorkerHeartbeat.worker_id],
                                                  set_={"beat_at": upsert.excluded.beat_at}))
+
+
+def gone(session: Session, worker_id: str) -> None:
+    """This worker stopped: its heartbeat goes with it."""
+    session.execute(delete(WorkerHeartbeat).where(WorkerHeartbeat.worker_id == worker_id[:120]))
 
 
 async def _first(*events: asyncio.Event) -> None:

@@ -7,6 +7,7 @@ import asyncio
 import logging
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import Any
 
 from alembic.script import ScriptDirectory
 from fastapi import APIRouter
@@ -23,7 +24,13 @@ router = APIRouter()
 TIMEOUT = 5.0
 
 
-@router.get("/healthz", tags=["system"])
+_DOWN: dict[int | str, dict[str, Any]] = {
+    503: {"description": "not alive: the database does not answer (`status`, `database`)"}}
+_NOT_READY: dict[int | str, dict[str, Any]] = {
+    503: {"description": "not ready: `reason` says why (database, migrations, no worker heartbeat)"}}
+
+
+@router.get("/healthz", tags=["system"], responses=_DOWN)
 async def healthz(rt: RuntimeDep) -> JSONResponse:
     """Liveness: the database answers (on a connection of its own, never queued behind other work)."""
     try:
@@ -49,7 +56,7 @@ def _readiness(session: Session, now: datetime) -> tuple[str | None, datetime | 
     return version, beat
 
 
-@router.get("/readyz", tags=["system"])
+@router.get("/readyz", tags=["system"], responses=_NOT_READY)
 async def readyz(rt: RuntimeDep) -> JSONResponse:
     """Readiness: the database answers, its schema is this code's newest migration, and a worker's heartbeat is
     recent (within 60 s). Otherwise 503 with the reason."""

@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 
 from bot.broadcasts.sending import Broadcaster
 from bot.channels.telegram.connect import POLL_TASK
-from bot.messaging import processing
+from bot.messaging import knowledge, processing
 from bot.messaging.ratelimit import Gate
 from bot.messaging.runtime import Runtime
 from bot.messaging.worker import Worker
@@ -37,6 +37,7 @@ from bot.web import (
     inbox_api,
     inbox_pages,
     local_api,
+    metrics,
     outbox_api,
     pages,
     simulator,
@@ -47,6 +48,7 @@ from bot.web import (
 from bot.web.fairness import Sessions, SimulatorGuard, development_secret
 from bot.web.headers import SECURITY_HEADERS, SecurityHeaders
 from bot.web.limits import BodyLimit
+from bot.web.observe import Observe
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
@@ -63,7 +65,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         stop = asyncio.Event()
         writer_stop = asyncio.Event()  # stopped last: everything accepted must be stored
         writer = asyncio.create_task(rt.writer.run(writer_stop), name="inbound-writer")
-        tasks = [asyncio.create_task(processing.run_processor(rt, stop), name="inbound-processor")]
+        with contextlib.suppress(Exception):  # answer from the newest applied knowledge from the first message
+            await knowledge.refresh(rt)
+        tasks = [asyncio.create_task(processing.run_processor(rt, stop), name="inbound-processor"),
+                 asyncio.create_task(knowledge.keep_fresh(rt, stop), name="knowledge")]
         for channel in rt.channels.values():
             if channel.start is not None:
                 tasks += await channel.start(rt.writer, stop)
@@ -100,8 +105,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(SimulatorGuard, sessions=sessions, rate=settings.simulator_rate,
                            capacity=settings.simulator_capacity)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(Observe)  # outermost: the request id is set for everything below, 413s counted too
     errors.install(app)
     app.include_router(health.router)
+    app.include_router(metrics.router)
     if settings.simulator_on:
         app.include_router(simulator.router)
     app.include_router(webhooks.router)

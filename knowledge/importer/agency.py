@@ -45,7 +45,7 @@ def _order(service: dict[str, Any]) -> dict[str, Any]:
     return known | {k: v for k, v in service.items() if k not in known}
 
 
-def _finish_service(service: dict[str, Any], problems: list[str]) -> None:
+def finish_service(service: dict[str, Any], problems: list[str]) -> None:
     if "duration" in service:
         try:
             service["duration_value"] = parse_duration(service["duration"]).as_dict()
@@ -101,7 +101,7 @@ def import_agency(entry: dict[str, Any], sources: Path) -> tuple[dict[str, Any],
         if doc.sop:
             _attach_sop(services, doc.sop, doc_entry.get("service"), problems)
     for service in services:
-        _finish_service(service, problems)
+        finish_service(service, problems)
 
     agency: dict[str, Any] = {
         "slug": entry["slug"],

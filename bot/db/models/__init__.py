@@ -7,9 +7,10 @@ from bot.db.models.contacts import Contact, ConversationStateRow, Message
 from bot.db.models.inbox import CannedReply, Conversation, Label, Note
 from bot.db.models.messaging import Inbound, Media, Outbox, ProviderStatus, SendLimit, WorkerHeartbeat
 from bot.db.models.people import ApiToken, AuditEntry, User
+from bot.db.models.standards import KnowledgeVersion
 
 __all__ = ["ApiToken", "AuditEntry", "Base", "Broadcast", "BroadcastRecipient", "CannedReply",
-           "Case", "CaseEvent", "CasePhoto", "Contact", "Conversation",
-           "ConversationStateRow", "Inbound", "Label", "LocalHoliday", "Media", "Message", "Note", "Outbox",
+           "Case", "CaseEvent", "CasePhoto", "Contact", "Conversation", "ConversationStateRow", "Inbound",
+           "KnowledgeVersion", "Label", "LocalHoliday", "Media", "Message", "Note", "Outbox",
            "ProviderStatus", "SendLimit", "StatusLabel", "SurveyResponse", "UTCDateTime", "User", "WorkerHeartbeat",
            "length_of", "utcnow"]

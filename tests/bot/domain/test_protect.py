@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.domain.protect import ProtectError, Protector, new_key, parse_key
+from bot.domain.protect import ProtectError, Protector, new_key, parse_key, parse_keys
 
 KEY = parse_key(new_key())
 
@@ -48,3 +48,27 @@ def test_hex_keys_are_accepted() -> None:
 def test_any_bytes_round_trip(data: bytes, purpose: str) -> None:
     box = Protector(KEY)
     assert box.decrypt(box.encrypt(data, purpose), purpose) == data
+
+
+def test_the_newest_key_seals_and_hashes_and_an_older_one_still_opens_and_is_looked_for() -> None:
+    old, new = parse_key(new_key()), parse_key(new_key())
+    stored = Protector(old).encrypt(b"3314011508850001", "nik")
+    both = Protector(new, old)
+    assert both.keys == 2 and both.opened(stored, "nik") == (b"3314011508850001", 1)
+    again = both.reseal(stored, "nik")
+    assert again is not None and Protector(new).opened(again, "nik") == (b"3314011508850001", 0)
+    assert both.reseal(again, "nik") is None  # already under the newest: nothing to rewrite
+    with pytest.raises(ProtectError):
+        Protector(old).decrypt(both.encrypt(b"x", "nik"), "nik")
+    with pytest.raises(ProtectError):
+        Protector(parse_key(new_key()), old).reseal(Protector(new).encrypt(b"x", "nik"), "nik")  # no key opens it
+    nik = "3314011508850001"
+    assert both.lookup(nik, "nik") == Protector(new).lookup(nik, "nik")
+    assert both.lookups(nik, "nik") == [Protector(new).lookup(nik, "nik"), Protector(old).lookup(nik, "nik")]
+
+
+def test_data_key_lists_its_keys_newest_first() -> None:
+    first, second = new_key(), "ab" * 32
+    assert parse_keys(f" {first} , {second},") == [parse_key(first), bytes([0xAB]) * 32]
+    with pytest.raises(ProtectError):
+        parse_keys(f"{first},short")

@@ -1,0 +1,1 @@
+"""Operations an administrator runs from the command line: backups and their restore, rotating DATA_KEY."""
