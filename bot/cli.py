@@ -137,7 +137,7 @@ def cmd_kb_import(args: argparse.Namespace) -> int:
 
     targets = list(args.target)
     if len(targets) == 1 and targets[0] not in kb.slugs():
-        return _kb_change(Path(targets[0]), agency=args.agency, apply=args.apply)
+        return _kb_change(Path(targets[0]), agency=args.agency, apply=args.apply, author=args.author)
     if args.apply or args.agency:
         print("--apply and --agency go with a FILE: dinsos-bot kb import FILE [--agency SLUG] [--apply]")
         return 2
@@ -156,10 +156,17 @@ def cmd_kb_import(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _kb_change(path: Any, *, agency: str | None, apply: bool) -> int:
+def _operator() -> str:
+    """Who runs this command: the person behind sudo or a login, not the service's own account."""
+    import getpass
+    import os
+
+    return os.environ.get("SUDO_USER") or os.environ.get("LOGNAME") or getpass.getuser()
+
+
+def _kb_change(path: Any, *, agency: str | None, apply: bool, author: str | None) -> int:
     """Check a new or corrected standard, show what would change, and with ``apply`` make it live everywhere."""
     import asyncio
-    import getpass
 
     from bot.messaging import knowledge as live
     from knowledge import kb
@@ -181,18 +188,51 @@ def _kb_change(path: Any, *, agency: str | None, apply: bool) -> int:
             print("\n".join(f"  {line}" for line in lines) if lines else "  tidak ada perubahan")
             for note in candidate.notes:
                 print(f"  catatan: {note}")
+            if candidate.slug in await transact(live.outdated):
+                print(f"  catatan: knowledge/data/{candidate.slug}.yaml yang terpasang sudah berubah sejak versi "
+                      "yang berlaku diterapkan; perubahan di atas dibandingkan dengan versi yang berlaku")
             if not lines:
                 return 0
             if not apply:
                 print("Belum diterapkan. Periksa di atas, lalu jalankan lagi dengan --apply.")
                 return 0
-            version = await transact(live.apply, candidate, source=path.name, author=getpass.getuser(),
+            version = await transact(live.apply, candidate, source=path.name, author=author or _operator(),
                                      summary=lines)
             print(f"Diterapkan (versi {version}): setiap proses yang berjalan memakainya dalam "
                   f"{live.POLL:.0f} detik, tanpa restart.")
             return 0
 
     return asyncio.run(run())
+
+
+def cmd_kb_export(args: argparse.Namespace) -> int:
+    """The knowledge an agency is answered from now (the applied version, else the installed file), as a file
+    ``kb import`` takes back: the starting point for a correction."""
+    import asyncio
+    from pathlib import Path
+
+    from bot.messaging import knowledge as live
+    from knowledge import kb
+
+    if args.agency not in kb.slugs():
+        print(f"unknown agency {args.agency!r}; known: {', '.join(kb.slugs())}")
+        return 2
+
+    async def run() -> tuple[int, dict[str, Any]]:
+        async with transactor() as transact:
+            version, applied = await transact(live.stored)
+            return version, applied
+
+    version, applied = asyncio.run(run())
+    data = applied.get(args.agency) or kb.read_data(args.agency)
+    origin = f"applied version (newest: {version})" if args.agency in applied else "the installed file"
+    text = f"# {data['agency']['name']}: what the bot answers from now ({origin}).\n" + kb.dump(data)
+    if args.to:
+        Path(args.to).write_text(text, encoding="utf-8")
+        print(f"{args.agency}: {origin} -> {args.to}")
+    else:
+        sys.stdout.write(text)
+    return 0
 
 
 def cmd_kb_check(args: argparse.Namespace) -> int:
@@ -335,6 +375,11 @@ def build_parser() -> argparse.ArgumentParser:
                      help="an agency's .yaml knowledge file or a standard document; or agency slugs")
     imp.add_argument("--apply", action="store_true", help="store the change: every process answers from it")
     imp.add_argument("--agency", help="whose standard a document (.txt, .html) is")
+    imp.add_argument("--author", help="who applies it, for the history (default: the login running this)")
+    exp = kb.add_parser("export", help="print what an agency is answered from now, as a file kb import takes")
+    exp.add_argument("agency")
+    exp.add_argument("--to", help="write it to this file instead")
+    exp.set_defaults(func=cmd_kb_export)
     imp.set_defaults(func=cmd_kb_import)
     kb.add_parser("check", help="validate knowledge/data").set_defaults(func=cmd_kb_check)
     sub.add_parser("worker", help="run the outbox/media worker alone").set_defaults(func=cmd_worker)
@@ -362,20 +407,30 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def share_metrics(settings_dir: str | None, *, several: bool) -> None:
-    """Processes count into one folder (prometheus-client's multiprocess mode), which must be chosen before
-    anything imports prometheus_client: ``METRICS_DIR``, or, for several web processes without it, a new
-    temporary folder (the worker processes then count apart, and /metrics does not show them)."""
+    """The service's processes count into one folder (prometheus-client's multiprocess mode), which must be
+    chosen before anything imports prometheus_client: ``METRICS_DIR``, or, for several web processes without
+    it, a new temporary folder, removed when they stop (the worker processes then count apart, and /metrics
+    does not show them). A folder that cannot be made costs the metrics, never the service."""
+    import atexit
     import os
+    import shutil
     import tempfile
     from pathlib import Path
 
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         return
     if settings_dir:
-        Path(settings_dir).mkdir(parents=True, exist_ok=True)
+        try:
+            Path(settings_dir).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            log.warning("METRICS_DIR %s cannot be used (%s): this process counts alone", settings_dir,
+                        type(exc).__name__)
+            return
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = settings_dir
     elif several:
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="dinsos-bot-metrics-")
+        folder = tempfile.mkdtemp(prefix="dinsos-bot-metrics-")
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -383,8 +438,9 @@ def main(argv: list[str] | None = None) -> int:
     from bot import logs
 
     settings = get_settings()
-    share_metrics(settings.metrics_dir, several=args.func is cmd_serve and settings.web_workers > 1)
     logs.configure(settings)
+    if args.func in (cmd_serve, cmd_worker):  # the service's processes; a command run by hand counts nothing
+        share_metrics(settings.metrics_dir, several=args.func is cmd_serve and settings.web_workers > 1)
     return int(args.func(args))
 
 

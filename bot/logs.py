@@ -88,6 +88,20 @@ class Context(logging.Filter):
         return True
 
 
+class NoQuery(logging.Filter):
+    """uvicorn's access lines without the query's values: searches (``/inbox?q=<a citizen's name>``) and the
+    officers' filters stay out of the log (``/inbox?q=``); the path, the parameters' names, the method and the
+    status are what an operator needs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) == 5 and isinstance(args[2], str) and "?" in args[2]:
+            path, query = args[2].split("?", 1)
+            names = "&".join(part.split("=", 1)[0] + "=" for part in query.split("&") if part)
+            record.args = (args[0], args[1], f"{path}?{names}", args[3], args[4])
+        return True
+
+
 class JsonLines(logging.Formatter):
     """``LOG_FORMAT=json``: one JSON object a line (time in UTC, level, logger, message, request or job id,
     traceback), for a log shipper. The message is the redacted one (``Redact`` runs first): what the code logs
@@ -134,7 +148,8 @@ def config(settings: Settings) -> dict[str, Any]:
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"redact": {"()": Redact, "secrets": secrets_of(settings)}, "context": {"()": Context}},
+        "filters": {"redact": {"()": Redact, "secrets": secrets_of(settings)}, "context": {"()": Context},
+                    "no_query": {"()": NoQuery}},
         "formatters": {"plain": {"format": FORMAT}, "json": {"()": JsonLines}},
         "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": settings.log_format,
                                 "filters": ["redact", "context"]}},
@@ -144,13 +159,16 @@ def config(settings: Settings) -> dict[str, Any]:
             "alembic": {"level": "WARNING"},
             "uvicorn": {"level": level, "handlers": [], "propagate": True},  # pragma: no mutate
             "uvicorn.error": {"level": level, "handlers": [], "propagate": True},  # pragma: no mutate
-            "uvicorn.access": {"level": level, "handlers": [], "propagate": True},  # pragma: no mutate
+            "uvicorn.access": {"level": level, "handlers": [], "propagate": True,  # pragma: no mutate
+                               "filters": ["no_query"]},
         },
     }
 
 
 def configure(settings: Settings) -> dict[str, Any]:
-    """Apply the logging configuration to this process; returns it (for uvicorn's ``log_config``)."""
+    """Apply the logging configuration to this process; returns it (for uvicorn's ``log_config``). Python's
+    warnings go through it too (one format, JSON lines included)."""
     cfg = config(settings)
     logging.config.dictConfig(cfg)
+    logging.captureWarnings(True)
     return cfg

@@ -214,9 +214,28 @@ def diff(old: dict[str, Any], candidate: Candidate, holidays: set[date] | None =
         lines += _listed("produk", name, was.get("products"), s.get("products"))
         lines += _listed("pengaduan", name, was.get("complaints"), s.get("complaints"))
         lines += _listed("jam pelayanan", name, was.get("office_hours"), s.get("office_hours"))
+        lines += [f"~ {name}: {key} berubah" for key in _other_keys(was, s, _SHOWN_SERVICE)]
+    lines += [f"~ {where}: {key} berubah" for key in _other_keys(agency_old, agency_new, _SHOWN_AGENCY)]
+    if [d.get("file") for d in old.get("documents") or []] != [d.get("file") for d in new.get("documents") or []]:
+        lines.append(f"~ {where}: dokumen sumber: {', '.join(d.get('file', '?') for d in new.get('documents') or [])}")
+    elif old.get("documents") != new.get("documents"):
+        lines.append(f"~ {where}: keterangan dokumen sumber berubah")
+    if (old.get("corrections") or []) != (new.get("corrections") or []):
+        lines.append(f"~ {where}: koreksi tercatat berubah")
     known = holidays or set()
     lines += [f"+ hari libur {day.isoformat()}: {name}" for day, name in candidate.holidays if day not in known]
     return lines
+
+
+# What ``diff`` shows line by line; any other field that differs gets a line of its own ("... berubah"), so no
+# change goes unseen (or unapplied). Derived fields follow their text and are not shown apart.
+_SHOWN_SERVICE = {"id", "name", "fee", "free", "duration", "duration_value", "requirements", "procedure", "products",
+                  "complaints", "office_hours"}
+_SHOWN_AGENCY = {"slug", "timezone", "office_hours", "working_hours", "contacts"}
+
+
+def _other_keys(old: dict[str, Any], new: dict[str, Any], shown: set[str]) -> list[str]:
+    return [key for key in dict.fromkeys([*old, *new]) if key not in shown and old.get(key) != new.get(key)]
 
 
 def _deadline_hours(slug: str, agency: dict[str, Any]) -> Any:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 from datetime import date
 from typing import Any
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import KnowledgeVersion, LocalHoliday
 from bot.messaging.runtime import Runtime
+from knowledge import kb
 from knowledge.changes import Candidate
 from knowledge.model import KnowledgeBase
 
@@ -42,10 +44,25 @@ def holidays(session: Session, agency: str) -> set[date]:
     return set(session.scalars(select(LocalHoliday.day).where(LocalHoliday.agency == agency)))
 
 
+def installed_sha256(slug: str) -> str:
+    """The fingerprint of the agency's knowledge file installed with the code."""
+    return hashlib.sha256((kb.DATA / f"{slug}.yaml").read_bytes()).hexdigest()
+
+
+def outdated(session: Session) -> list[str]:
+    """Agencies whose applied knowledge was made from an installed file that an upgrade has since replaced: the
+    applied version still counts (``kb export`` it, compare, apply what should stay)."""
+    newest = select(func.max(KnowledgeVersion.id)).group_by(KnowledgeVersion.agency)
+    rows = session.execute(select(KnowledgeVersion.agency, KnowledgeVersion.base_sha256)
+                           .where(KnowledgeVersion.id.in_(newest))).all()
+    return sorted(agency for agency, sha in rows if (kb.DATA / f"{agency}.yaml").exists()
+                  and installed_sha256(agency) != sha)
+
+
 def apply(session: Session, candidate: Candidate, *, source: str, author: str, summary: list[str]) -> int:
     """Store ``candidate`` as its agency's newest knowledge, and add its holidays; returns the version."""
     row = KnowledgeVersion(agency=candidate.slug, data=candidate.data, source=source[:200], author=author[:60],
-                           summary=summary)
+                           summary=summary, base_sha256=installed_sha256(candidate.slug))
     session.add(row)
     known = holidays(session, candidate.slug)
     session.add_all(LocalHoliday(agency=candidate.slug, day=day, name=name, created_by=f"kb import: {author}"[:60])
@@ -67,6 +84,10 @@ async def refresh(runtime: Runtime) -> bool:
     runtime.knowledge_version = newest
     runtime.local.invalidate()  # holidays may have come with it
     log.info("knowledge version %d loaded (%s)", newest, ", ".join(sorted(overrides)) or "files only")
+    if stale := await runtime.transact(outdated):
+        log.warning("the installed knowledge of %s changed since its applied version: the applied one still "
+                    "counts; compare with `dinsos-bot kb export SLUG` and apply what should stay",
+                    ", ".join(stale))
     return True
 
 

@@ -61,6 +61,7 @@ class Job:
     external_id: str  # the contact on its channel: E.164 phone (WhatsApp) or chat id (Telegram)
     phone: str | None
     last_inbound_at: datetime | None
+    lease_until: datetime | None = None  # the worker must have sent and marked it by then (else another may)
 
 
 def claim(session: Session, *, worker: str, limit: int, lease_seconds: int, channels: list[str]) -> list[Job]:
@@ -70,6 +71,7 @@ def claim(session: Session, *, worker: str, limit: int, lease_seconds: int, chan
     announcement to a contact who may no longer receive it (opted out) is ``skipped`` here, never sent.
     """
     now = utcnow()
+    lease = now + timedelta(seconds=lease_seconds)
     earlier = aliased(Outbox)
     # OFFSET 0 keeps PostgreSQL from turning this into an anti-join, which it plans as "compare with every
     # open row" while the table has no statistics yet (right after a large enqueue: ~0.3 ms per open row per
@@ -89,7 +91,7 @@ def claim(session: Session, *, worker: str, limit: int, lease_seconds: int, chan
         return []
     session.execute(
         update(Outbox).where(Outbox.id.in_(ids)).values(
-            status=OutboxStatus.SENDING, lease_until=now + timedelta(seconds=lease_seconds), leased_by=worker,
+            status=OutboxStatus.SENDING, lease_until=lease, leased_by=worker,
             attempts=Outbox.attempts + 1, updated_at=now)
     )
     rows = session.execute(
@@ -104,7 +106,7 @@ def claim(session: Session, *, worker: str, limit: int, lease_seconds: int, chan
     return [
         Job(o.id, o.contact_id, o.channel, o.kind, o.body, o.choices, o.template, o.template_variables,
             o.template_only, o.attempts,
-            c.external_id, c.phone, c.last_inbound_at)
+            c.external_id, c.phone, c.last_inbound_at, lease)
         for o, c in rows if o.id not in refused
     ]
 

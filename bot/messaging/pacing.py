@@ -6,9 +6,9 @@ number, the "theoretical arrival time" of the generic cell rate algorithm (GCRA:
 schedule): a sender takes the next free slot in one atomic ``INSERT ... ON CONFLICT DO UPDATE``, so two workers
 can never take the same slot, and no process has to be elected or hold a lease.
 
-- ``reserve``: the provider's rate. It always takes a slot and says how long to wait for it: at most ``burst``
-  sends at once after a quiet spell, then one every ``1/rate`` seconds (in any window of one second, at most
-  ``rate + burst``).
+- ``reserve``: the provider's rate. It takes the next slot if it comes soon enough, and says how long to wait
+  for it: at most ``burst`` sends at once after a quiet spell, then one every ``1/rate`` seconds (in any window
+  of one second, at most ``rate + burst``).
 - ``take_turn``: one chat's pace (a minimum interval between two messages). It takes the turn only if it is due,
   else says when it will be; the caller puts the message back until then, holding nothing.
 
@@ -18,7 +18,9 @@ replaces it in tests, and is what SQLite uses (one process there).
 
 from __future__ import annotations
 
+import math
 import time
+from typing import Any, NamedTuple
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -30,6 +32,8 @@ _NOW = {"postgresql": "EXTRACT(EPOCH FROM statement_timestamp())::float8"}
 _RESERVE = """
 INSERT INTO send_limits (key, tat) VALUES (:key, {now} + CAST(:step AS DOUBLE PRECISION))
 ON CONFLICT (key) DO UPDATE SET tat = {greatest}(send_limits.tat, {now}) + CAST(:step AS DOUBLE PRECISION)
+WHERE {greatest}(send_limits.tat, {now}) + CAST(:step AS DOUBLE PRECISION) - CAST(:span AS DOUBLE PRECISION) - {now}
+      <= CAST(:max_wait AS DOUBLE PRECISION)
 RETURNING tat, {now}
 """
 
@@ -55,12 +59,27 @@ def _sql(session: Session, template: str, now: float | None) -> tuple[str, dict[
     return template.format(now=clock, greatest=greatest), binds
 
 
-def reserve(session: Session, key: str, *, rate: float, burst: float, now: float | None = None) -> float:
-    """Take the next sending slot of ``key``; return the seconds to wait for it (0.0: send now)."""
+class Slot(NamedTuple):
+    taken: bool  # False: the next slot is further away than the caller can wait; nothing was taken
+    wait: float  # seconds until the slot (0.0: send now)
+
+
+def reserve(session: Session, key: str, *, rate: float, burst: float, max_wait: float = math.inf,
+            now: float | None = None) -> Slot:
+    """Take the next sending slot of ``key`` if it comes within ``max_wait`` seconds, and say when it is.
+
+    A slot further away is not taken (a row that cannot wait that long goes back to the outbox until then), so
+    putting messages back never moves the schedule on: only sends do.
+    """
     step = 1.0 / rate
-    sql, binds = _sql(session, _RESERVE, now)
-    tat, at = session.execute(text(sql), {"key": key, "step": step, **binds}).one()
-    return max(0.0, float(tat) - burst * step - float(at))
+    binds: dict[str, Any] = {"key": key, "step": step, "span": burst * step, "max_wait": min(max_wait, 1e9)}
+    sql, clock = _sql(session, _RESERVE, now)
+    taken = session.execute(text(sql), binds | clock).first()
+    if taken is not None:
+        return Slot(True, max(0.0, float(taken[0]) - burst * step - float(taken[1])))
+    sql, clock = _sql(session, _WHEN, now)
+    tat, at = session.execute(text(sql), {"key": key} | clock).one()
+    return Slot(False, max(0.0, max(float(tat), float(at)) + step - burst * step - float(at)))
 
 
 def take_turn(session: Session, key: str, *, interval: float, now: float | None = None) -> float:

@@ -54,20 +54,20 @@ class Worker:
             await transact(outbox.mark_retry, job=job, code=None, error=f"channel {job.channel} not configured",
                            max_attempts=self.runtime.settings.outbox_max_attempts)
             return None
-        if channel.chat_interval:  # one chat's pace, for the whole deployment (``bot.messaging.pacing``)
-            wait = await transact(pacing.take_turn, f"{job.channel}:chat:{job.external_id}",
-                                  interval=channel.chat_interval)
-            if wait > 0:
-                await transact(outbox.mark_deferred, job=job, until=utcnow() + timedelta(seconds=wait))
-                return None
         async with self._slots:
             if channel.send_rate:  # the provider account's rate, shared by every worker
-                wait = await transact(pacing.reserve, job.channel, rate=channel.send_rate,
-                                      burst=max(1.0, channel.send_rate))
-                if wait > self.runtime.settings.outbox_lease_seconds / 2:  # the lease would run out: later
+                slot = await transact(pacing.reserve, job.channel, rate=channel.send_rate,
+                                      burst=max(1.0, channel.send_rate), max_wait=self._may_wait(job))
+                if not slot.taken:  # it would come after the lease: back to the outbox until then, nothing taken
+                    await transact(outbox.mark_deferred, job=job, until=utcnow() + timedelta(seconds=slot.wait))
+                    return None
+                await asyncio.sleep(slot.wait)
+            if channel.chat_interval:  # one chat's pace, taken as the message goes (``bot.messaging.pacing``)
+                wait = await transact(pacing.take_turn, f"{job.channel}:chat:{job.external_id}",
+                                      interval=channel.chat_interval)
+                if wait > 0:
                     await transact(outbox.mark_deferred, job=job, until=utcnow() + timedelta(seconds=wait))
                     return None
-                await asyncio.sleep(wait)
             try:
                 result = await channel.sender.send(job)
             except SendFailure as failure:
@@ -79,6 +79,15 @@ class Worker:
                 return None
         metrics.SENT.labels(job.channel).inc()
         return reports.Sent(job, result.provider_id, result.status, result.template)
+
+    def _may_wait(self, job: outbox.Job) -> float:
+        """How long ``job`` may still wait for its slot: its batch is marked sent only when every job of it is
+        done, and all of that must happen inside the lease (else another worker claims the row and sends it
+        again). A third of the lease stays for sending and marking; a slot due now is always taken."""
+        lease = self.runtime.settings.outbox_lease_seconds
+        if job.lease_until is None:
+            return lease / 2
+        return max(0.0, (job.lease_until - utcnow()).total_seconds() - lease / 3)
 
     async def _failed(self, job: outbox.Job, failure: SendFailure) -> None:
         transact = self.runtime.transact
@@ -153,6 +162,9 @@ class Worker:
 
     async def run(self, stop: asyncio.Event) -> None:
         log.info("worker %s started", self.id)
+        with contextlib.suppress(Exception):  # the first sweep answers from the applied knowledge already
+            await knowledge.refresh(self.runtime)
+            self._last_knowledge = time.monotonic()
         media = asyncio.create_task(self.media(stop), name="media")
         try:
             await self._send_loop(stop)

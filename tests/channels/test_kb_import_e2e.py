@@ -34,8 +34,8 @@ def _files(folder: Path) -> tuple[Path, Path]:
     return good, bad
 
 
-def _logs(folder: Path) -> str:
-    return "".join(p.read_text(errors="replace") for p in folder.glob("worker-*.log"))
+def _logs(folder: Path, pattern: str) -> str:
+    return "".join(p.read_text(errors="replace") for p in folder.glob(pattern))
 
 
 async def test_a_corrected_standard_goes_live_in_every_process_without_a_restart(
@@ -64,11 +64,14 @@ async def test_a_corrected_standard_goes_live_in_every_process_without_a_restart
     assert "--apply" in shown.stdout
     assert await web.count(KnowledgeVersion) == 0
     assert all("gratis" in body for body in await fees())  # only shown, not applied
-    applied = await asyncio.to_thread(run_cli, "kb", "import", str(good), "--apply", env=web.env, cwd=tmp_path)
+    applied = await asyncio.to_thread(run_cli, "kb", "import", str(good), "--apply", "--author", "siti.operator",
+                                      env=web.env, cwd=tmp_path)
     assert applied.returncode == 0 and "Diterapkan (versi 1)" in applied.stdout, applied.stdout + applied.stderr
-
-    async def live_everywhere() -> bool:
-        return all("10.000" in body for body in await fees())
-
-    await eventually(live_everywhere, timeout=30)
-    await eventually(lambda: "knowledge version 1 loaded" in _logs(tmp_path))  # the worker too
+    # every process: both web processes and the worker say they loaded it
+    await eventually(lambda: _logs(tmp_path, "serve-*.log").count("knowledge version 1 loaded") == 2, timeout=20)
+    await eventually(lambda: "knowledge version 1 loaded" in _logs(tmp_path, "worker-*.log"))
+    assert all("10.000" in body for body in await fees())
+    exported = await asyncio.to_thread(run_cli, "kb", "export", SLUG, env=web.env, cwd=tmp_path)
+    assert exported.returncode == 0 and "Rp 10.000 per pengajuan" in exported.stdout
+    assert "applied version" in exported.stdout.splitlines()[0]
+    assert await web.count(KnowledgeVersion, KnowledgeVersion.author == "siti.operator") == 1

@@ -18,6 +18,7 @@ from tests.fakes.twilio import FakeTwilio
 
 pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)  # several processes
 TOKEN = "metrics-token-for-e2e"
+SLUG = "tanah-laut"
 NIK = "6301054501900002"
 NAME = "Siti Aminah Rahmawati"
 PHONES = [f"+6281366600{n:03d}" for n in range(6)]
@@ -46,7 +47,7 @@ def _scrape(base: str) -> dict[str, float]:
 async def test_metrics_readiness_and_json_logs_across_processes(
         start_service: Callable[..., Service], fake_twilio: FakeTwilio, tmp_path: Path) -> None:
     shared = {"METRICS_DIR": str(tmp_path / "metrics"), "ADMIN_API_TOKEN": TOKEN, "LOG_FORMAT": "json",
-              "LOG_LEVEL": "INFO", "AGENCIES": "tanah-laut"}
+              "LOG_LEVEL": "INFO", "AGENCIES": SLUG}
     web = start_service(WEB_WORKERS="2", WORKER_ENABLED="false", **shared)
     assert web.http.get("/readyz").status_code == 503  # no worker yet
     worker = start_service("worker", **shared)
@@ -71,6 +72,8 @@ async def test_metrics_readiness_and_json_logs_across_processes(
     start_service("worker", **shared)
     await eventually(lambda: web.http.get("/readyz").status_code == 200)
 
+    web.http.get("/inbox", params={"q": NAME})  # a search: the access line keeps the path, not the name
+    web.http.get("/api/cases", params={"text": NAME}, headers=web.sign_in("petugas", "officer", SLUG))
     answer = web.http.get("/healthz", headers={"X-Request-ID": "req-from-nginx-42"})
     assert answer.headers["x-request-id"] == "req-from-nginx-42"
     logged = _logs(tmp_path)
@@ -78,6 +81,7 @@ async def test_metrics_readiness_and_json_logs_across_processes(
     records = [json.loads(line) for line in lines]  # every line is one JSON object
     assert {"time", "level", "logger", "message"} <= set(records[0])
     assert any(r.get("request_id") == "req-from-nginx-42" for r in records)  # uvicorn's access line
+    assert any('"GET /inbox?q= HTTP/1.1"' in r["message"] for r in records)  # the name left out
     retried = [r for r in records if r["level"] == "WARNING" and r["logger"] == "bot.messaging.worker"]
     assert retried and all(str(r.get("job_id")).startswith("outbox-") for r in retried)  # the job it was about
     for secret in [NIK, NAME, "karang taruna", *PHONES, *(p.removeprefix("+") for p in PHONES)]:

@@ -128,3 +128,15 @@ def test_working_hours_where_none_are_published_replace_the_assumed_ones(tmp_pat
     lines = diff(current["tarakan"], read(_write(tmp_path, edited, "tarakan.yaml"), agency=None, current=current))
     assert lines == ["~ Dinsos PM Kota Tarakan: jam kerja untuk tenggat: Sen/Sel/Rab/Kam 07:30-16:00; "
                      "Jum 07:30-16:30 -> Sen/Sel/Rab/Kam/Jum 08:00-15:00"]
+
+
+def test_every_other_field_that_changes_gets_a_line(tmp_path: Path) -> None:
+    current = _current()
+    edited = copy.deepcopy(current[SLUG])
+    taruna = _service(edited, "tanda-daftar-karang-taruna")
+    taruna["legal_basis"] = [*taruna.get("legal_basis", []), "Peraturan Bupati Tanah Laut Nomor 1 Tahun 2027"]
+    edited["agency"]["general"] = {**(edited["agency"].get("general") or {}), "fee": "Rp 5.000"}
+    edited["documents"][0]["revision"] = "02"
+    lines = diff(current[SLUG], read(_write(tmp_path, edited), agency=None, current=current))
+    assert lines == [f"~ {taruna['name']}: legal_basis berubah", "~ Dinsos Kab. Tanah Laut: general berubah",
+                     "~ Dinsos Kab. Tanah Laut: keterangan dokumen sumber berubah"]

@@ -25,4 +25,7 @@ class KnowledgeVersion(Base):
     source: Mapped[str] = mapped_column(String(200))  # the file it came from
     author: Mapped[str] = mapped_column(String(60))  # who applied it (the operator's login)
     summary: Mapped[list[str]] = mapped_column(JSON, default=list)  # what changed, as `kb import` showed it
+    # SHA-256 of knowledge/data/<agency>.yaml as installed when this was applied: an upgrade that ships a new
+    # file is noticed (the applied version still counts until an operator decides)
+    base_sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -23,6 +23,7 @@ def upgrade() -> None:
         sa.Column("source", sa.String(length=200), nullable=False),
         sa.Column("author", sa.String(length=60), nullable=False),
         sa.Column("summary", sa.JSON(), nullable=False),
+        sa.Column("base_sha256", sa.String(length=64), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )

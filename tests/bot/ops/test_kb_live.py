@@ -5,10 +5,12 @@ conversation included), and a process started later answers from it from the sta
 from __future__ import annotations
 
 import copy
+import shutil
 from datetime import date
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from bot.db.models import KnowledgeVersion, LocalHoliday
@@ -59,3 +61,16 @@ async def test_an_applied_standard_is_answered_from_after_the_next_refresh(
         assert fee is not None and fee.data["fee"] == "Rp 10.000 per pengajuan" and fee.data["free"] is False
     finally:
         await later.close()
+
+
+async def test_an_upgrade_that_ships_a_new_file_is_noticed(
+        api: tuple[httpx.AsyncClient, Runtime], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, rt = api
+    installed = tmp_path / "installed"
+    shutil.copytree(kb.DATA, installed)
+    monkeypatch.setattr(kb, "DATA", installed)
+    candidate = read(_edited(tmp_path), agency=None, current={SLUG: kb.read_data(SLUG)})
+    await rt.transact(live.apply, candidate, source="tanah-laut.yaml", author="operator", summary=["~ biaya"])
+    assert await rt.transact(live.outdated) == []
+    (installed / f"{SLUG}.yaml").write_text((installed / f"{SLUG}.yaml").read_text() + "\n# upgraded\n")
+    assert await rt.transact(live.outdated) == [SLUG]
