@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -53,15 +54,21 @@ def start_process(command: str, env: dict[str, str], cwd: Path, log_path: Path) 
 
 
 def wait_healthy(base: str, proc: subprocess.Popen[bytes], log_path: Path, timeout: float = 30) -> None:
+    wait_answering(base + "/healthz", proc, log_path, timeout=timeout)
+
+
+def wait_answering(url: str, proc: subprocess.Popen[bytes], log_path: Path, *, timeout: float = 30,
+                   verify: ssl.SSLContext | bool = True) -> None:
+    """Until ``url`` answers 200; if ``proc`` ends or ``timeout`` passes first, RuntimeError with its log's end."""
     deadline = time.monotonic() + timeout
     while True:
         try:
-            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+            if httpx.get(url, timeout=2, verify=verify).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
         if proc.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"service did not start:\n{log_path.read_text(errors='replace')[-3000:]}")
+            raise RuntimeError(f"{url} did not answer:\n{log_path.read_text(errors='replace')[-3000:]}")
         time.sleep(0.1)
 
 

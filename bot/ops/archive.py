@@ -100,11 +100,11 @@ def write(target: Path, database: tuple[str, Path], media_dir: Path, manifest: d
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    _sync_folder(target.parent)
+    sync_folder(target.parent)
     return manifest
 
 
-def _sync_folder(folder: Path) -> None:
+def sync_folder(folder: Path) -> None:
     """Make a rename in ``folder`` durable (a crash right after it must not lose it)."""
     fd = os.open(folder, os.O_RDONLY)
     try:
@@ -172,5 +172,5 @@ def place(staged: Path, media_dir: Path) -> int:
         os.replace(path, target)
         moved += 1
     if moved:
-        _sync_folder(media_dir)
+        sync_folder(media_dir)
     return moved

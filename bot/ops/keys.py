@@ -16,29 +16,23 @@ import binascii
 import copy
 import os
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.db.models import Case, ConversationStateRow
+from bot.db.transact import Transactor
 from bot.domain.protect import ProtectError, Protector
-from bot.ops.archive import media_files
+from bot.ops.archive import media_files, sync_folder
 
 NIK = "nik"
 PHOTO = "photo"  # the purpose bot.messaging.files seals photos with
 BATCH = 200
 LEFTOVER = re.compile(r"[0-9a-f]{64}\.rotating-\d+")  # a replacement a killed rotation did not finish
-T = TypeVar("T")
-
-
-class Transact(Protocol):
-    """``bot.db.transact.Transactor``: a function of a Session run as one transaction."""
-
-    def __call__(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Awaitable[T]: ...
 
 
 @dataclass
@@ -156,11 +150,7 @@ def _photo(path: Path, protector: Protector) -> bool | None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    folder = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(folder)
-    finally:
-        os.close(folder)
+    sync_folder(path.parent)
     return True
 
 
@@ -178,7 +168,7 @@ def leftovers(media_dir: Path) -> list[Path]:
     return sorted(p for p in media_dir.glob("??/*") if LEFTOVER.fullmatch(p.name)) if media_dir.is_dir() else []
 
 
-async def _rows(transact: Transact, step: Callable[..., _Batch], protector: Protector, batch: int,
+async def _rows(transact: Transactor, step: Callable[..., _Batch], protector: Protector, batch: int,
                 progress: Progress, kind: str, report: Callable[[Progress], None]) -> None:
     after = 0
     while True:
@@ -197,7 +187,7 @@ async def _rows(transact: Transact, step: Callable[..., _Batch], protector: Prot
         report(progress)
 
 
-async def rotate(transact: Transact, protector: Protector, media_dir: Path, *, batch: int = BATCH,
+async def rotate(transact: Transactor, protector: Protector, media_dir: Path, *, batch: int = BATCH,
                  report: Callable[[Progress], None] = lambda progress: None) -> Progress:
     """Every NIK, form and photo under the first key of ``protector``; ``report`` after each batch."""
     progress = Progress()
@@ -233,7 +223,7 @@ def _opens(protector: Protector, sealed: bytes, purpose: str) -> bool:
     return True
 
 
-async def unreadable_sample(transact: Transact, protector: Protector, media_dir: Path, limit: int = 20) -> list[str]:
+async def unreadable_sample(transact: Transactor, protector: Protector, media_dir: Path, limit: int = 20) -> list[str]:
     """Of the newest ``limit`` NIKs and the first ``limit`` photos, those no listed key opens (after a restore:
     is DATA_KEY the one the backup's data was sealed with?)."""
     def niks(session: Session) -> list[tuple[str, str]]:

@@ -21,7 +21,6 @@ import shutil
 import signal
 import ssl
 import subprocess
-import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +39,16 @@ from tests.channels.conftest import PASSWORD, Service, eventually
 from tests.conftest import TEST_DATA_KEY, need
 from tests.fakes import twilio as tw
 from tests.fakes.twilio import FakeTwilio
-from tests.support import clean_env, free_port, remember_log, run_cli, start_process, stop_process, wait_healthy
+from tests.support import (
+    clean_env,
+    free_port,
+    remember_log,
+    run_cli,
+    start_process,
+    stop_process,
+    wait_answering,
+    wait_healthy,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)]
 
@@ -143,19 +151,6 @@ def start_nginx(folder: Path, conf: Path, error_log: Path) -> subprocess.Popen[b
                             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
 
 
-def wait_answering(url: str, ca: ssl.SSLContext, proc: subprocess.Popen[bytes], error_log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(url, verify=ca, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"nginx did not answer {url}:\n{error_log.read_text(errors='replace')[-3000:]}")
-        time.sleep(0.1)
-
-
 @pytest.fixture
 def fake_twilio() -> Iterator[FakeTwilio]:
     fake = FakeTwilio()
@@ -232,7 +227,7 @@ async def site(request: pytest.FixtureRequest, database_url: str, fake_twilio: F
         nginx = start_nginx(folder, nginx_conf(folder, site_path), error_log)
         servers.append(nginx)
         try:
-            wait_answering(public + "/healthz", ca, nginx, error_log)
+            wait_answering(public + "/healthz", nginx, error_log, verify=ca)
         except RuntimeError:
             if "address already in use" in error_log.read_text(errors="replace").lower():
                 raise PortTaken from None
